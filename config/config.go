@@ -1,0 +1,264 @@
+// Package config reads the BFF's settings from the environment once, into one Config, and refuses unsafe or
+// malformed combinations with one clear line that names the variable. It is the only package that reads the
+// environment.
+package config
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+
+	"github.com/anitab-org/bridge-in-tech-bff/secret"
+	"github.com/anitab-org/bridge-in-tech-bff/session"
+)
+
+// Environments the BFF knows. Development relaxes exactly one rule: SESSION_KEYS may be missing, in which
+// case a random key is made at start-up (so every restart logs everybody out; never do that in production).
+const (
+	EnvProduction  = "production"
+	EnvDevelopment = "development"
+)
+
+// CookieBaseName is the session cookie's name without the __Host- prefix.
+const CookieBaseName = "bit_session"
+
+// Config is every setting of the BFF, filled once at start-up. The env tags are the contract (bff-contract §2).
+type Config struct {
+	AppEnv  string `env:"APP_ENV" envDefault:"production"`
+	Host    string `env:"HOST" envDefault:"0.0.0.0"`
+	Port    int    `env:"PORT" envDefault:"5000"`
+	BaseURL string `env:"MS_BASE_URL" envDefault:"http://127.0.0.1:4000"`
+
+	SessionKeysRaw secret.String `env:"SESSION_KEYS"`
+	MSJWTSecret    secret.String `env:"MS_JWT_SECRET"`
+
+	AllowedOrigins []string      `env:"ALLOWED_ORIGINS" envSeparator:","`
+	CookieSameSite string        `env:"COOKIE_SAMESITE" envDefault:"Lax"`
+	CookieSecure   bool          `env:"COOKIE_SECURE" envDefault:"true"`
+	MSTimeout      time.Duration `env:"MS_TIMEOUT" envDefault:"10s"`
+	ExposeTokens   bool          `env:"EXPOSE_TOKENS" envDefault:"false"`
+	StaticDir      string        `env:"STATIC_DIR"`
+
+	BreakerFailures  uint32        `env:"BREAKER_FAILURES" envDefault:"5"`
+	BreakerOpenFor   time.Duration `env:"BREAKER_OPEN_TIMEOUT" envDefault:"10s"`
+	BodyLimit        int           `env:"BODY_LIMIT" envDefault:"1048576"`
+	LogLevel         string        `env:"LOG_LEVEL" envDefault:"info"`
+	ShutdownGrace    time.Duration `env:"SHUTDOWN_GRACE" envDefault:"25s"`
+	ReadyTimeout     time.Duration `env:"READY_TIMEOUT" envDefault:"2s"`
+	TrustProxy       bool          `env:"TRUST_PROXY" envDefault:"true"`
+	LoginMaxFailures int           `env:"LOGIN_MAX_FAILURES" envDefault:"10"`
+	LoginWindow      time.Duration `env:"LOGIN_FAILURE_WINDOW" envDefault:"1m"`
+
+	// SessionKeys is SESSION_KEYS decoded: the first seals, all open.
+	SessionKeys [][]byte `env:"-"`
+	// GeneratedKey is true when development mode made a random key because SESSION_KEYS was empty.
+	GeneratedKey bool `env:"-"`
+}
+
+// Error is a configuration refusal. Its text is the one line the program prints before it stops.
+type Error struct {
+	Var    string
+	Reason string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("config: %s: %s", e.Var, e.Reason) }
+
+func bad(v, format string, args ...any) error { return &Error{Var: v, Reason: fmt.Sprintf(format, args...)} }
+
+// Load fills a Config from environ (a map of the environment, e.g. env.ToMap(os.Environ())) and validates it.
+// defaults are applied for variables environ lacks, before the built-in defaults (demo mode uses it).
+func Load(environ, defaults map[string]string) (*Config, error) {
+	merged := make(map[string]string, len(environ)+len(defaults))
+	for k, v := range defaults {
+		merged[k] = v
+	}
+	for k, v := range environ {
+		merged[k] = v
+	}
+	var c Config
+	if err := env.ParseWithOptions(&c, env.Options{Environment: merged}); err != nil {
+		return nil, describeParseError(err)
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// describeParseError turns caarlos0/env's aggregate error into one line naming the first bad variable.
+func describeParseError(err error) error {
+	var agg env.AggregateError
+	if errors.As(err, &agg) && len(agg.Errors) > 0 {
+		err = agg.Errors[0]
+	}
+	var pe env.ParseError
+	if errors.As(err, &pe) {
+		name := pe.Name
+		if tag, ok := envTag(name); ok {
+			name = tag
+		}
+		return bad(name, "cannot parse as %s", pe.Type)
+	}
+	return fmt.Errorf("config: %w", err)
+}
+
+func (c *Config) validate() error {
+	c.AppEnv = strings.ToLower(strings.TrimSpace(c.AppEnv))
+	if c.AppEnv != EnvProduction && c.AppEnv != EnvDevelopment {
+		return bad("APP_ENV", "must be %q or %q, not %q", EnvProduction, EnvDevelopment, c.AppEnv)
+	}
+	if c.Port < 0 || c.Port > 65535 {
+		return bad("PORT", "must be a port number from 1 to 65535 (0 picks a free port, for tests)")
+	}
+	if err := checkBaseURL(c.BaseURL); err != nil {
+		return bad("MS_BASE_URL", "%v", err)
+	}
+	if err := c.loadKeys(); err != nil {
+		return err
+	}
+	switch strings.ToLower(c.CookieSameSite) {
+	case "lax":
+		c.CookieSameSite = "Lax"
+	case "strict":
+		c.CookieSameSite = "Strict"
+	case "none":
+		c.CookieSameSite = "None"
+		if !c.CookieSecure {
+			return bad("COOKIE_SAMESITE", "None needs COOKIE_SECURE=true (browsers drop SameSite=None cookies that are not Secure)")
+		}
+	default:
+		return bad("COOKIE_SAMESITE", "must be Lax, Strict or None")
+	}
+	origins := make([]string, 0, len(c.AllowedOrigins))
+	for i, o := range c.AllowedOrigins {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		norm, err := NormalizeOrigin(o)
+		if err != nil {
+			return bad("ALLOWED_ORIGINS", "entry %d: %v", i+1, err)
+		}
+		origins = append(origins, norm)
+	}
+	c.AllowedOrigins = origins
+	if c.MSTimeout <= 0 {
+		return bad("MS_TIMEOUT", "must be a positive duration such as 10s")
+	}
+	if c.BreakerFailures < 1 {
+		return bad("BREAKER_FAILURES", "must be at least 1")
+	}
+	if c.BreakerOpenFor <= 0 {
+		return bad("BREAKER_OPEN_TIMEOUT", "must be a positive duration such as 10s")
+	}
+	if c.BodyLimit < 1024 || c.BodyLimit > 64<<20 {
+		return bad("BODY_LIMIT", "must be between 1024 and 67108864 bytes")
+	}
+	if c.ShutdownGrace < 0 {
+		return bad("SHUTDOWN_GRACE", "must not be negative")
+	}
+	if c.ReadyTimeout <= 0 {
+		return bad("READY_TIMEOUT", "must be a positive duration")
+	}
+	if c.LoginMaxFailures < 1 {
+		return bad("LOGIN_MAX_FAILURES", "must be at least 1")
+	}
+	if c.LoginWindow <= 0 {
+		return bad("LOGIN_FAILURE_WINDOW", "must be a positive duration")
+	}
+	if _, err := c.SlogLevel(); err != nil {
+		return bad("LOG_LEVEL", "must be debug, info, warn or error")
+	}
+	return nil
+}
+
+func (c *Config) loadKeys() error {
+	raw := strings.TrimSpace(c.SessionKeysRaw.Reveal())
+	if raw == "" {
+		if c.AppEnv != EnvDevelopment {
+			return bad("SESSION_KEYS", "is required outside development mode (generate one with: openssl rand -hex 32)")
+		}
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return fmt.Errorf("config: SESSION_KEYS: generating a development key: %w", err)
+		}
+		c.SessionKeys, c.GeneratedKey = [][]byte{key}, true
+		return nil
+	}
+	keys, err := session.ParseKeys(raw)
+	if err != nil {
+		return bad("SESSION_KEYS", "%v", err)
+	}
+	c.SessionKeys = keys
+	return nil
+}
+
+func checkBaseURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return errors.New("is not a URL")
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("must be an absolute http:// or https:// URL")
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return errors.New("must not carry a query, fragment or credentials")
+	}
+	return nil
+}
+
+// NormalizeOrigin checks that s is a browser origin (scheme://host[:port], nothing else) and returns it in the
+// form browsers send: lower-case scheme and host, default ports dropped.
+func NormalizeOrigin(s string) (string, error) {
+	if s == "*" {
+		return "", errors.New("\"*\" is not allowed: credentials need explicit origins")
+	}
+	if strings.EqualFold(s, "null") {
+		return "", errors.New("\"null\" is not allowed: any sandboxed page can send it")
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
+		return "", fmt.Errorf("%q is not an origin (want scheme://host[:port])", s)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery || (u.Path != "" && u.Path != "/") {
+		return "", fmt.Errorf("%q is not an origin: no path, query or credentials allowed", s)
+	}
+	if strings.Contains(u.Host, "*") {
+		return "", fmt.Errorf("%q is not an origin: wildcards are not allowed", s)
+	}
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return u.Scheme + "://" + host, nil
+}
+
+// CookieName is the session cookie's name: __Host-bit_session when Secure, bit_session otherwise.
+func (c *Config) CookieName() string {
+	if c.CookieSecure {
+		return "__Host-" + CookieBaseName
+	}
+	return CookieBaseName
+}
+
+// SlogLevel maps LOG_LEVEL to a slog level.
+func (c *Config) SlogLevel() (slog.Level, error) {
+	var l slog.Level
+	err := l.UnmarshalText([]byte(c.LogLevel))
+	return l, err
+}
+
+// Addr is the listen address.
+func (c *Config) Addr() string { return fmt.Sprintf("%s:%d", c.Host, c.Port) }

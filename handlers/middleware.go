@@ -1,0 +1,176 @@
+package handlers
+
+import (
+	"fmt"
+	"net"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/anitab-org/bridge-in-tech-bff/config"
+)
+
+// Keys of the values middleware keeps in a request's locals.
+const (
+	localRequestID = "bff.request_id"
+	localUserID    = "bff.user_id"
+)
+
+const (
+	headerRequestID = "X-Request-ID"
+	headerCSRF      = "X-CSRF"
+	maxRequestIDLen = 128
+)
+
+// recoverPanics turns a panic into a 500 JSON answer and one log line with the stack. It is a safety net:
+// nothing a client sends is meant to reach it.
+func (s *Server) recoverPanics(c *fiber.Ctx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("panic while serving a request", "request_id", requestIDOf(c), "route", routeOf(c),
+				"panic", fmt.Sprintf("%T", r), "stack", string(debug.Stack()))
+			err = fiber.NewError(fiber.StatusInternalServerError)
+		}
+	}()
+	return c.Next()
+}
+
+// requestID takes a well-formed X-Request-ID from the caller or makes one, returns it, and keeps it for the logs
+// and for MS.
+func (s *Server) requestID(c *fiber.Ctx) error {
+	id := c.Get(headerRequestID)
+	if !validRequestID(id) {
+		id = uuid.NewString()
+	}
+	c.Locals(localRequestID, id)
+	c.Set(headerRequestID, id)
+	return c.Next()
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > maxRequestIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		ch := id[i]
+		ok := ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' ||
+			ch == '-' || ch == '_' || ch == '.' || ch == ':'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func requestIDOf(c *fiber.Ctx) string {
+	id, _ := c.Locals(localRequestID).(string)
+	return id
+}
+
+// routeOf is the matched route pattern, never the raw path (so logs and metric labels carry no ids).
+func routeOf(c *fiber.Ctx) string {
+	if r := c.Route(); r != nil && r.Path != "" {
+		return r.Path
+	}
+	return "unmatched"
+}
+
+// observe writes one structured log line per request and feeds the metrics. Errors are answered here, so the
+// logged status is the one the client gets.
+func (s *Server) observe(c *fiber.Ctx) error {
+	start := time.Now()
+	s.obs.InFlight(1)
+	defer s.obs.InFlight(-1)
+	if err := c.Next(); err != nil {
+		if herr := s.errorHandler(c, err); herr != nil {
+			return herr
+		}
+	}
+	d := time.Since(start)
+	status := c.Response().StatusCode()
+	route := routeOf(c)
+	if status == fiber.StatusNotFound && !isKnownRoute(route) {
+		route = "unmatched"
+	}
+	s.obs.Request(c.Method(), route, status, d)
+	attrs := []any{
+		"method", c.Method(), "route", route, "status", status,
+		"duration_ms", float64(d.Microseconds()) / 1000, "request_id", requestIDOf(c),
+	}
+	if uid, ok := c.Locals(localUserID).(int64); ok {
+		attrs = append(attrs, "user_id", uid)
+	}
+	s.log.Info("request", attrs...)
+	return nil
+}
+
+// isKnownRoute keeps metric label cardinality bounded: fall-through handlers report one label.
+func isKnownRoute(route string) bool {
+	return route != "/" && route != "/api" && route != "unmatched"
+}
+
+// csrf guards unsafe methods under /api (bff-contract §5): the Origin (or Sec-Fetch-Site) must be ours or allowed,
+// and a request authenticated by the session cookie must carry X-CSRF: 1.
+func (s *Server) csrf(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	origin := c.Get(fiber.HeaderOrigin)
+	if origin != "" {
+		if !s.originAllowed(c, origin) {
+			return s.fail(c, fiber.StatusForbidden, "Cross-origin request refused: this origin may not send unsafe requests to the API.")
+		}
+	} else if c.Get("Sec-Fetch-Site") == "cross-site" {
+		return s.fail(c, fiber.StatusForbidden, "Cross-site request refused: the browser marked it cross-site and sent no Origin.")
+	}
+	if c.Get(fiber.HeaderAuthorization) == "" && s.hasCookie(c) && c.Get(headerCSRF) != "1" {
+		return s.fail(c, fiber.StatusForbidden, "Missing header X-CSRF: 1, which requests authenticated by the session cookie must send.")
+	}
+	return c.Next()
+}
+
+// originAllowed reports whether origin is the BFF's own (scheme and Host of this request) or in ALLOWED_ORIGINS.
+func (s *Server) originAllowed(c *fiber.Ctx, origin string) bool {
+	norm, err := config.NormalizeOrigin(origin)
+	if err != nil {
+		return false // "null", garbage
+	}
+	for _, o := range s.cfg.AllowedOrigins {
+		if o == norm {
+			return true
+		}
+	}
+	own, err := config.NormalizeOrigin(s.scheme(c) + "://" + string(c.Request().Host()))
+	return err == nil && own == norm
+}
+
+// scheme is the scheme the client used: X-Forwarded-Proto from Heroku's router when proxies are trusted.
+func (s *Server) scheme(c *fiber.Ctx) string {
+	if s.cfg.TrustProxy {
+		if p := strings.ToLower(strings.TrimSpace(strings.Split(c.Get(fiber.HeaderXForwardedProto), ",")[0])); p == "http" || p == "https" {
+			return p
+		}
+	}
+	if c.Context().IsTLS() {
+		return "https"
+	}
+	return "http"
+}
+
+// clientIP is the caller's address: the last hop Heroku's router appended to X-Forwarded-For when proxies are
+// trusted (earlier entries are whatever the client wrote), else the peer address.
+func (s *Server) clientIP(c *fiber.Ctx) string {
+	if s.cfg.TrustProxy {
+		if xff := c.Get(fiber.HeaderXForwardedFor); xff != "" {
+			parts := strings.Split(xff, ",")
+			if ip := net.ParseIP(strings.TrimSpace(parts[len(parts)-1])); ip != nil {
+				return ip.String()
+			}
+		}
+	}
+	return c.Context().RemoteIP().String()
+}

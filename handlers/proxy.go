@@ -1,0 +1,141 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/anitab-org/bridge-in-tech-bff/msclient"
+)
+
+// maxTokenParam bounds the one free-text path parameter (the e-mail confirmation token).
+const maxTokenParam = 1024
+
+// forward builds the handler for one line of the routing table: check the edge (ids, body), authenticate,
+// send to MS, pass MS's answer through, refreshing once if MS says the access token expired.
+func (s *Server) forward(r msRoute) fiber.Handler {
+	segments := strings.Split(r.path, "/")
+	return func(c *fiber.Ctx) error {
+		path, ok := msPath(c, segments)
+		if !ok {
+			return s.fail(c, fiber.StatusNotFound, msgBadID)
+		}
+		req := msclient.Request{
+			Method:    r.method,
+			Path:      path,
+			RawQuery:  string(c.Request().URI().QueryString()),
+			RequestID: requestIDOf(c),
+		}
+		if r.body == bodyObject {
+			body := c.Body()
+			if len(bytes.TrimSpace(body)) == 0 {
+				return s.fail(c, fiber.StatusBadRequest, msgBodyMissing)
+			}
+			if !isJSONObject(body) {
+				return s.fail(c, fiber.StatusBadRequest, msgBodyNotObject)
+			}
+			req.Body, req.ContentType = body, fiber.MIMEApplicationJSON
+		}
+		ctx := c.UserContext()
+		if r.auth == authNone {
+			resp, err := s.ms.Do(ctx, req)
+			if err != nil {
+				return s.upstreamFailure(c, err)
+			}
+			return s.passThrough(c, resp)
+		}
+
+		p, err := s.authenticate(c, "access", true)
+		if p == nil {
+			return err
+		}
+		req.Authorization = p.authorization
+		resp, err := s.ms.Do(ctx, req)
+		if err == nil && p.viaCookie && !p.refreshed && resp.AuthFailure() == msclient.AuthExpired {
+			// MS's clock says the token expired although ours did not: refresh once and retry once.
+			if answered, rerr := s.refreshPrincipal(c, p); answered {
+				return rerr
+			}
+			req.Authorization = p.authorization
+			resp, err = s.ms.Do(ctx, req)
+		}
+		if err != nil {
+			if p.dirty {
+				s.writeSession(c, p.sess)
+			}
+			return s.upstreamFailure(c, err)
+		}
+		if p.viaCookie {
+			switch resp.AuthFailure() {
+			case msclient.AuthInvalid, msclient.AuthMissing, msclient.AuthExpired:
+				// The session's own tokens are no good at MS (its secret changed, or the refresh did not help):
+				// the cookie is useless, so the browser drops it.
+				s.clearSession(c)
+			default:
+				if p.dirty {
+					s.writeSession(c, p.sess)
+				}
+			}
+		}
+		return s.passThrough(c, resp)
+	}
+}
+
+// passThrough answers with MS's status, body and content type, unchanged.
+func (s *Server) passThrough(c *fiber.Ctx, resp *msclient.Response) error {
+	if resp.ContentType != "" {
+		c.Set(fiber.HeaderContentType, resp.ContentType)
+	}
+	return c.Status(resp.Status).Send(resp.Body)
+}
+
+// msPath fills the route's MS path with this request's parameters, checking each: ids must be positive decimal
+// integers, the one ":token" parameter any bounded segment (escaped again for MS).
+func msPath(c *fiber.Ctx, segments []string) (string, bool) {
+	var b strings.Builder
+	for _, seg := range segments {
+		if seg == "" {
+			continue
+		}
+		b.WriteByte('/')
+		if !strings.HasPrefix(seg, ":") {
+			b.WriteString(seg)
+			continue
+		}
+		v := c.Params(seg[1:])
+		if seg == ":token" {
+			if v == "" || len(v) > maxTokenParam {
+				return "", false
+			}
+			b.WriteString(url.PathEscape(v))
+			continue
+		}
+		if !isID(v) {
+			return "", false
+		}
+		b.WriteString(v)
+	}
+	return b.String(), true
+}
+
+// isID accepts what MS's <int:...> converter accepts and fits an int: 1 to 18 decimal digits.
+func isID(v string) bool {
+	if v == "" || len(v) > 18 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isJSONObject reports whether body is one valid JSON object.
+func isJSONObject(body []byte) bool {
+	t := bytes.TrimLeft(body, " \t\r\n")
+	return len(t) > 0 && t[0] == '{' && json.Valid(body)
+}

@@ -1,0 +1,206 @@
+package handlers
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/gofiber/fiber/v2/middleware/cors"
+)
+
+// authKind says how a forwarded route is authenticated at MS.
+type authKind int
+
+const (
+	authAccess authKind = iota // the user's access token (cookie session or their own Bearer header)
+	authNone                   // forwarded without credentials
+)
+
+// bodyKind says what body a route takes.
+type bodyKind int
+
+const (
+	bodyNone   bodyKind = iota // none is forwarded
+	bodyObject                 // a JSON object is required
+)
+
+// msRoute is one line of the routing table: a BFF path under /api and the MS endpoint it reaches. Path
+// parameters are written the same way on both sides (":name"); ":token" is any segment, every other parameter an
+// integer id.
+type msRoute struct {
+	method string
+	path   string // MS path, e.g. "/mentorship_relation/:request_id/accept"; the BFF serves it at "/api" + path
+	auth   authKind
+	body   bodyKind
+}
+
+// msRoutes is every MS endpoint of ms-contract §3 that the BFF forwards as-is. Adding an endpoint is one line.
+// POST /login and POST /refresh are not here: the BFF's own session handlers own them.
+var msRoutes = [...]msRoute{
+	// Account (ms-contract §3.1).
+	{fiber.MethodPost, "/register", authNone, bodyObject},
+	{fiber.MethodGet, "/user/confirm_email/:token", authNone, bodyNone},
+	{fiber.MethodPost, "/user/resend_email", authNone, bodyObject},
+	{fiber.MethodGet, "/user", authAccess, bodyNone},
+	{fiber.MethodPut, "/user", authAccess, bodyObject},
+	{fiber.MethodDelete, "/user", authAccess, bodyNone},
+	{fiber.MethodPut, "/user/change_password", authAccess, bodyObject},
+	// Users, home, dashboard (§3.2).
+	{fiber.MethodGet, "/users", authAccess, bodyNone},
+	{fiber.MethodGet, "/users/verified", authAccess, bodyNone},
+	{fiber.MethodGet, "/users/:user_id", authAccess, bodyNone},
+	{fiber.MethodGet, "/home", authAccess, bodyNone},
+	{fiber.MethodGet, "/dashboard", authAccess, bodyNone},
+	// Admin (§3.3).
+	{fiber.MethodPost, "/admin/new", authAccess, bodyObject},
+	{fiber.MethodPost, "/admin/remove", authAccess, bodyObject},
+	{fiber.MethodGet, "/admins", authAccess, bodyNone},
+	// Mentorship relations (§3.4).
+	{fiber.MethodPost, "/mentorship_relation/send_request", authAccess, bodyObject},
+	{fiber.MethodGet, "/mentorship_relations", authAccess, bodyNone},
+	{fiber.MethodGet, "/mentorship_relations/past", authAccess, bodyNone},
+	{fiber.MethodGet, "/mentorship_relations/current", authAccess, bodyNone},
+	{fiber.MethodGet, "/mentorship_relations/pending", authAccess, bodyNone},
+	{fiber.MethodPut, "/mentorship_relation/:request_id/accept", authAccess, bodyNone},
+	{fiber.MethodPut, "/mentorship_relation/:request_id/reject", authAccess, bodyNone},
+	{fiber.MethodPut, "/mentorship_relation/:request_id/cancel", authAccess, bodyNone},
+	{fiber.MethodDelete, "/mentorship_relation/:request_id", authAccess, bodyNone},
+	// Tasks (§3.5).
+	{fiber.MethodPost, "/mentorship_relation/:relation_id/task", authAccess, bodyObject},
+	{fiber.MethodGet, "/mentorship_relation/:relation_id/tasks", authAccess, bodyNone},
+	{fiber.MethodPut, "/mentorship_relation/:relation_id/task/:task_id/complete", authAccess, bodyNone},
+	{fiber.MethodDelete, "/mentorship_relation/:relation_id/task/:task_id", authAccess, bodyNone},
+	// Task comments (§3.6).
+	{fiber.MethodPost, "/mentorship_relation/:relation_id/task/:task_id/comment", authAccess, bodyObject},
+	{fiber.MethodPut, "/mentorship_relation/:relation_id/task/:task_id/comment/:comment_id", authAccess, bodyObject},
+	{fiber.MethodDelete, "/mentorship_relation/:relation_id/task/:task_id/comment/:comment_id", authAccess, bodyNone},
+	{fiber.MethodGet, "/mentorship_relation/:relation_id/task/:task_id/comments", authAccess, bodyNone},
+}
+
+// aliases are BFF paths the existing React client uses for an MS endpoint (bit-surface §b).
+var aliases = [...]struct{ method, path, target string }{
+	{fiber.MethodGet, "/user/personal_details", "/user"},
+	{fiber.MethodPut, "/user/personal_details", "/user"},
+}
+
+// RouteInfo names one route the BFF serves.
+type RouteInfo struct {
+	Method string
+	Path   string // Fiber pattern, e.g. "/api/mentorship_relation/:request_id/accept"
+}
+
+// APIRoutes lists every route the BFF serves under /api, from the routing table, in a stable order.
+func APIRoutes() []RouteInfo {
+	out := []RouteInfo{
+		{fiber.MethodPost, "/api/login"},
+		{fiber.MethodPost, "/api/logout"},
+		{fiber.MethodGet, "/api/session"},
+		{fiber.MethodPost, "/api/refresh"},
+	}
+	for _, r := range msRoutes {
+		out = append(out, RouteInfo{r.method, "/api" + r.path})
+	}
+	for _, a := range aliases {
+		out = append(out, RouteInfo{a.method, "/api" + a.path})
+	}
+	return out
+}
+
+func lookupRoute(method, path string) (msRoute, bool) {
+	for _, r := range msRoutes {
+		if r.method == method && r.path == path {
+			return r, true
+		}
+	}
+	return msRoute{}, false
+}
+
+// routes registers middleware and every route. Order matters: middleware, API, extras (SPA), then 404.
+func (s *Server) routes(extra func(*fiber.App)) {
+	app := s.app
+	app.Use(s.recoverPanics, s.requestID, s.observe)
+	if len(s.cfg.AllowedOrigins) > 0 {
+		// Only listed origins get CORS headers, with credentials; without a list nobody does (never "*").
+		app.Use(cors.New(cors.Config{
+			AllowOrigins:     strings.Join(s.cfg.AllowedOrigins, ","),
+			AllowMethods:     "GET,POST,PUT,PATCH,DELETE,HEAD,OPTIONS",
+			AllowHeaders:     "Content-Type,Authorization,X-CSRF,X-Request-ID",
+			ExposeHeaders:    "X-Request-ID,Retry-After",
+			AllowCredentials: true,
+			MaxAge:           600,
+		}))
+	}
+
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+	if h := s.obs.Handler(); h != nil {
+		app.Get("/metrics", adaptor.HTTPHandler(h))
+	}
+
+	api := app.Group("/api", s.csrf)
+	api.Post("/login", s.login)
+	api.Post("/logout", s.logout)
+	api.Get("/session", s.sessionInfo)
+	api.Post("/refresh", s.refreshNow)
+	for _, r := range msRoutes {
+		api.Add(r.method, r.path, s.forward(r))
+	}
+	for _, a := range aliases {
+		target, ok := lookupRoute(a.method, a.target)
+		if !ok {
+			panic("handlers: alias " + a.path + " names no route") // a programming error caught by every test run
+		}
+		api.Add(a.method, a.path, s.forward(target))
+	}
+	api.Use(s.apiNotFound)
+	if extra != nil {
+		extra(app)
+	}
+	app.Use(s.notFound)
+}
+
+// apiNotFound answers every /api path outside the table: 405 when the path exists with another method, else 404.
+func (s *Server) apiNotFound(c *fiber.Ctx) error {
+	path := strings.TrimSuffix(c.Path(), "/")
+	for _, r := range APIRoutes() {
+		if matchPattern(r.Path, path) {
+			c.Set(fiber.HeaderAllow, allowedMethods(path))
+			return s.fail(c, fiber.StatusMethodNotAllowed, "The method is not allowed for the requested URL.")
+		}
+	}
+	return s.fail(c, fiber.StatusNotFound, "There is no such API route.")
+}
+
+func (s *Server) notFound(c *fiber.Ctx) error {
+	return s.fail(c, fiber.StatusNotFound, "Not found.")
+}
+
+func allowedMethods(path string) string {
+	var ms []string
+	for _, r := range APIRoutes() {
+		if matchPattern(r.Path, path) {
+			ms = append(ms, r.Method)
+		}
+	}
+	return strings.Join(ms, ", ")
+}
+
+// matchPattern reports whether a concrete path fits a Fiber pattern with ":param" segments.
+func matchPattern(pattern, path string) bool {
+	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(xs) {
+		return false
+	}
+	for i := range ps {
+		if strings.HasPrefix(ps[i], ":") {
+			if xs[i] == "" {
+				return false
+			}
+			continue
+		}
+		if ps[i] != xs[i] {
+			return false
+		}
+	}
+	return true
+}
