@@ -1,3 +1,5 @@
+// +heroku goVersion go1.26
+// +heroku install .
 module github.com/anitab-org/bridge-in-tech-bff
 
 go 1.26.0

@@ -57,8 +57,10 @@ func New(d Deps) *Server {
 	}
 	s.logins = newLoginLimiter(d.Config.LoginMaxFailures, d.Config.LoginWindow, s.now)
 	s.app = fiber.New(fiber.Config{
-		AppName:               "bridge-in-tech-bff",
-		BodyLimit:             d.Config.BodyLimit,
+		AppName: "bridge-in-tech-bff",
+		// fasthttp's own limit is a hard cap that resets the connection; the contract's limit is enforced by
+		// limitBody below it, after the body has been read, so the client gets a clean 413 JSON answer.
+		BodyLimit:             2 * d.Config.BodyLimit,
 		CaseSensitive:         true,
 		StrictRouting:         false,
 		DisableStartupMessage: true,

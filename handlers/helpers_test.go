@@ -1,0 +1,334 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/anitab-org/bridge-in-tech-bff/config"
+	"github.com/anitab-org/bridge-in-tech-bff/emulator"
+	"github.com/anitab-org/bridge-in-tech-bff/msclient"
+	"github.com/anitab-org/bridge-in-tech-bff/session"
+)
+
+// clock is a settable time source shared by the emulator and the BFF, so expiry is driven, never waited for.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock() *clock { return &clock{now: time.Unix(1_800_000_000, 0)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// syncBuffer is a log sink safe for concurrent writers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// countingObserver counts what the server reports, for tests.
+type countingObserver struct {
+	nopObserver
+	inFlight atomic.Int64
+	rejected sync.Map // reason -> *atomic.Int64
+}
+
+func (o *countingObserver) InFlight(d int) { o.inFlight.Add(int64(d)) }
+func (o *countingObserver) CookieRejected(reason string) {
+	v, _ := o.rejected.LoadOrStore(reason, new(atomic.Int64))
+	v.(*atomic.Int64).Add(1)
+}
+
+var (
+	testKey1 = bytes.Repeat([]byte{1}, 32)
+	testKey2 = bytes.Repeat([]byte{2}, 32)
+)
+
+const testSecret = "test-ms-secret-key"
+
+// stackOpts tune a test stack.
+type stackOpts struct {
+	keys         [][]byte
+	clock        *clock // shared by MS and BFF unless msClock is set
+	msClock      *clock // MS's own clock, to model clock skew
+	verifyLocal  bool   // give the BFF MS_JWT_SECRET
+	exposeTokens bool
+	secure       bool
+	users        []emulator.SeedUser
+	accessTTL    time.Duration
+	origins      []string
+	msWrap       func(http.Handler) http.Handler
+}
+
+// stack is an emulator and a BFF on real loopback listeners.
+type stack struct {
+	t     *testing.T
+	ms    *emulator.Server
+	msURL string
+	bff   *Server
+	url   string
+	codec *session.Codec
+	logs  *syncBuffer
+	obs   *countingObserver
+	cfg   *config.Config
+}
+
+func newStack(t *testing.T, o stackOpts) *stack {
+	t.Helper()
+	if o.clock == nil {
+		o.clock = newClock()
+	}
+	msClock := o.msClock
+	if msClock == nil {
+		msClock = o.clock
+	}
+	if o.keys == nil {
+		o.keys = [][]byte{testKey1}
+	}
+	if o.users == nil {
+		o.users = emulator.LoadUsers(3)
+	}
+	em := emulator.New(emulator.Options{Secret: []byte(testSecret), Now: msClock.Now, SeedUsers: o.users, AccessTTL: o.accessTTL})
+	var h http.Handler = em
+	if o.msWrap != nil {
+		h = o.msWrap(em)
+	}
+	msSrv := httptest.NewServer(h)
+	t.Cleanup(msSrv.Close)
+
+	env := map[string]string{
+		"SESSION_KEYS": "0101010101010101010101010101010101010101010101010101010101010101",
+		"MS_BASE_URL":  msSrv.URL, "COOKIE_SECURE": "false", "HOST": "127.0.0.1", "PORT": "0",
+	}
+	if o.secure {
+		env["COOKIE_SECURE"] = "true"
+	}
+	if o.verifyLocal {
+		env["MS_JWT_SECRET"] = testSecret
+	}
+	if o.exposeTokens {
+		env["EXPOSE_TOKENS"] = "true"
+	}
+	if len(o.origins) > 0 {
+		env["ALLOWED_ORIGINS"] = strings.Join(o.origins, ",")
+	}
+	cfg, err := config.Load(env, nil)
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	cfg.SessionKeys = o.keys
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var jwtSecret []byte
+	if o.verifyLocal {
+		jwtSecret = []byte(testSecret)
+	}
+	ms, err := msclient.New(msclient.Config{BaseURL: msSrv.URL, Timeout: 5 * time.Second, JWTSecret: jwtSecret, Logger: logger})
+	if err != nil {
+		t.Fatalf("msclient: %v", err)
+	}
+	codec, err := session.NewCodec(cfg.CookieName(), o.keys)
+	if err != nil {
+		t.Fatalf("codec: %v", err)
+	}
+	obs := &countingObserver{}
+	srv := New(Deps{Config: cfg, MS: ms, Codec: codec, Logger: logger, Metrics: obs, Now: o.clock.Now})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.App().Listener(ln) }()
+	t.Cleanup(func() { _ = srv.App().ShutdownWithTimeout(5 * time.Second) })
+	return &stack{t: t, ms: em, msURL: msSrv.URL, bff: srv, url: "http://" + ln.Addr().String(), codec: codec, logs: logs, obs: obs, cfg: cfg}
+}
+
+// client is one browser: its own cookie jar.
+type client struct {
+	t    *testing.T
+	s    *stack
+	http *http.Client
+}
+
+func (s *stack) newClient() *client {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return &client{t: s.t, s: s, http: &http.Client{Jar: jar, Timeout: 20 * time.Second}}
+}
+
+// answer is one HTTP answer, body read.
+type answer struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (a answer) json(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(a.Body, &m); err != nil {
+		t.Fatalf("body is not a JSON object (%d): %q", a.Status, a.Body)
+	}
+	return m
+}
+
+func (a answer) message(t testing.TB) string {
+	t.Helper()
+	m, _ := a.json(t)["message"].(string)
+	return m
+}
+
+// do sends a request; unsafe methods carry X-CSRF: 1 as the app does. Header pairs may follow.
+func (c *client) do(method, path string, body any, headers ...string) answer {
+	c.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequestWithContext(context.Background(), method, c.s.url+path, rd)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if method != http.MethodGet && method != http.MethodHead {
+		req.Header.Set("X-CSRF", "1")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i+1] == "" {
+			req.Header.Del(headers[i])
+			continue
+		}
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return answer{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+func (c *client) login(username, password string) answer {
+	c.t.Helper()
+	return c.do(http.MethodPost, "/api/login", map[string]string{"username": username, "password": password})
+}
+
+func (c *client) mustLogin(u emulator.SeedUser) map[string]any {
+	c.t.Helper()
+	a := c.login(u.Username, u.Password)
+	if a.Status != http.StatusOK {
+		c.t.Fatalf("login %s: %d %s", u.Username, a.Status, a.Body)
+	}
+	return a.json(c.t)
+}
+
+// cookieValue is the session cookie the jar holds for the BFF.
+func (c *client) cookieValue() string {
+	req, _ := http.NewRequest(http.MethodGet, c.s.url, nil)
+	for _, ck := range c.http.Jar.Cookies(req.URL) {
+		if ck.Name == c.s.codec.Name() {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+func (c *client) setCookie(value string) {
+	req, _ := http.NewRequest(http.MethodGet, c.s.url, nil)
+	c.http.Jar.SetCookies(req.URL, []*http.Cookie{{Name: c.s.codec.Name(), Value: value, Path: "/"}})
+}
+
+// session opens the client's cookie with the test's codec.
+func (c *client) session() session.Session {
+	c.t.Helper()
+	sess, _, err := c.s.codec.Open(c.cookieValue())
+	if err != nil {
+		c.t.Fatalf("client cookie does not open: %v", err)
+	}
+	return sess
+}
+
+// msLogin logs in at the emulator directly, as an API client would, and returns the raw tokens.
+func (s *stack) msLogin(u emulator.SeedUser) (access, refresh string) {
+	s.t.Helper()
+	body, _ := json.Marshal(map[string]string{"username": u.Username, "password": u.Password})
+	resp, err := http.Post(s.msURL+"/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		Access  string `json:"access_token"`
+		Refresh string `json:"refresh_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.Access == "" {
+		s.t.Fatalf("MS login: %d %v", resp.StatusCode, err)
+	}
+	return tok.Access, tok.Refresh
+}
+
+// setCookieHeaders returns the raw Set-Cookie lines naming the session cookie.
+func setCookieHeaders(h http.Header, name string) []string {
+	var out []string
+	for _, v := range h.Values("Set-Cookie") {
+		if strings.HasPrefix(v, name+"=") {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func isClearing(line string) bool {
+	return strings.Contains(line, "Max-Age=0")
+}
