@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"time"
 
 	"github.com/caarlos0/env/v11"
@@ -19,6 +20,7 @@ import (
 	"github.com/anitab-org/bridge-in-tech-bff/metrics"
 	"github.com/anitab-org/bridge-in-tech-bff/msclient"
 	"github.com/anitab-org/bridge-in-tech-bff/session"
+	"github.com/anitab-org/bridge-in-tech-bff/web"
 )
 
 // Options are Run's inputs: the process's arguments, environment and output.
@@ -107,7 +109,14 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return fmt.Errorf("building the session codec: %w", err)
 	}
-	srv := handlers.New(handlers.Deps{Config: cfg, MS: ms, Codec: codec, Logger: logger, Metrics: m})
+	deps := handlers.Deps{Config: cfg, MS: ms, Codec: codec, Logger: logger, Metrics: m}
+	switch {
+	case cfg.StaticDir != "":
+		deps.Static = os.DirFS(cfg.StaticDir)
+	case demo != nil:
+		deps.Static = web.Demo()
+	}
+	srv := handlers.New(deps)
 
 	ln, err := net.Listen("tcp", cfg.Addr())
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -44,6 +46,9 @@ type Config struct {
 	MSTimeout      time.Duration `env:"MS_TIMEOUT" envDefault:"10s"`
 	ExposeTokens   bool          `env:"EXPOSE_TOKENS" envDefault:"false"`
 	StaticDir      string        `env:"STATIC_DIR"`
+	// ContentSecurityPolicy replaces the strict default CSP sent with SPA pages (e.g. for a build with inline
+	// scripts).
+	ContentSecurityPolicy string `env:"CONTENT_SECURITY_POLICY"`
 
 	BreakerFailures  uint32        `env:"BREAKER_FAILURES" envDefault:"5"`
 	BreakerOpenFor   time.Duration `env:"BREAKER_OPEN_TIMEOUT" envDefault:"10s"`
@@ -165,6 +170,14 @@ func (c *Config) validate() error {
 	}
 	if c.ReadyTimeout <= 0 {
 		return bad("READY_TIMEOUT", "must be a positive duration")
+	}
+	if c.StaticDir != "" {
+		if st, err := os.Stat(c.StaticDir); err != nil || !st.IsDir() {
+			return bad("STATIC_DIR", "%q is not a readable folder", c.StaticDir)
+		}
+		if _, err := os.Stat(filepath.Join(c.StaticDir, "index.html")); err != nil {
+			return bad("STATIC_DIR", "%q has no index.html", c.StaticDir)
+		}
 	}
 	if c.LoginMaxFailures < 1 {
 		return bad("LOGIN_MAX_FAILURES", "must be at least 1")

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"io/fs"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -116,7 +117,7 @@ func lookupRoute(method, path string) (msRoute, bool) {
 }
 
 // routes registers middleware and every route. Order matters: middleware, API, extras (SPA), then 404.
-func (s *Server) routes(extra func(*fiber.App)) {
+func (s *Server) routes(static fs.FS) {
 	app := s.app
 	app.Use(s.recoverPanics, s.requestID, s.observe, s.limitBody)
 	if len(s.cfg.AllowedOrigins) > 0 {
@@ -153,8 +154,8 @@ func (s *Server) routes(extra func(*fiber.App)) {
 		api.Add(a.method, a.path, s.forward(target))
 	}
 	api.Use(s.apiNotFound)
-	if extra != nil {
-		extra(app)
+	if static != nil {
+		s.serveSPA(app, static)
 	}
 	app.Use(s.notFound)
 }

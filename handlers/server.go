@@ -4,6 +4,7 @@
 package handlers
 
 import (
+	"io/fs"
 	"log/slog"
 	"time"
 
@@ -25,8 +26,8 @@ type Deps struct {
 	Metrics Observer
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
-	// Extra, when set, registers more routes after the API (demo pages, SPA); it runs before the 404 fallback.
-	Extra func(app *fiber.App)
+	// Static, when set, is the single-page app served at "/" (STATIC_DIR, or the demo client in demo mode).
+	Static fs.FS
 }
 
 // Server owns the Fiber app and everything a request needs. It holds no per-user state: the only things shared
@@ -71,7 +72,7 @@ func New(d Deps) *Server {
 		ErrorHandler:          s.errorHandler,
 		Network:               "tcp",
 	})
-	s.routes(d.Extra)
+	s.routes(d.Static)
 	return s
 }
 
