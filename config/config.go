@@ -74,7 +74,9 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("config: %s: %s", e.Var, e.Reason) }
 
-func bad(v, format string, args ...any) error { return &Error{Var: v, Reason: fmt.Sprintf(format, args...)} }
+func bad(v, format string, args ...any) error {
+	return &Error{Var: v, Reason: fmt.Sprintf(format, args...)}
+}
 
 // Load fills a Config from environ (a map of the environment, e.g. env.ToMap(os.Environ())) and validates it.
 // defaults are applied for variables environ lacks, before the built-in defaults (demo mode uses it).
