@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -92,6 +93,7 @@ type stackOpts struct {
 	accessTTL    time.Duration
 	origins      []string
 	msWrap       func(http.Handler) http.Handler
+	static       fs.FS
 }
 
 // stack is an emulator and a BFF on real loopback listeners.
@@ -166,7 +168,7 @@ func newStack(t *testing.T, o stackOpts) *stack {
 		t.Fatalf("codec: %v", err)
 	}
 	obs := &countingObserver{}
-	srv := New(Deps{Config: cfg, MS: ms, Codec: codec, Logger: logger, Metrics: obs, Now: o.clock.Now})
+	srv := New(Deps{Config: cfg, MS: ms, Codec: codec, Logger: logger, Metrics: obs, Now: o.clock.Now, Static: o.static})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

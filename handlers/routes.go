@@ -29,53 +29,54 @@ const (
 // parameters are written the same way on both sides (":name"); ":token" is any segment, every other parameter an
 // integer id.
 type msRoute struct {
-	method string
-	path   string // MS path, e.g. "/mentorship_relation/:request_id/accept"; the BFF serves it at "/api" + path
-	auth   authKind
-	body   bodyKind
+	method  string
+	path    string // MS path, e.g. "/mentorship_relation/:request_id/accept"; the BFF serves it at "/api" + path
+	auth    authKind
+	body    bodyKind
+	summary string // one line for the OpenAPI document
 }
 
 // msRoutes is every MS endpoint of ms-contract §3 that the BFF forwards as-is. Adding an endpoint is one line.
 // POST /login and POST /refresh are not here: the BFF's own session handlers own them.
 var msRoutes = [...]msRoute{
 	// Account (ms-contract §3.1).
-	{fiber.MethodPost, "/register", authNone, bodyObject},
-	{fiber.MethodGet, "/user/confirm_email/:token", authNone, bodyNone},
-	{fiber.MethodPost, "/user/resend_email", authNone, bodyObject},
-	{fiber.MethodGet, "/user", authAccess, bodyNone},
-	{fiber.MethodPut, "/user", authAccess, bodyObject},
-	{fiber.MethodDelete, "/user", authAccess, bodyNone},
-	{fiber.MethodPut, "/user/change_password", authAccess, bodyObject},
+	{fiber.MethodPost, "/register", authNone, bodyObject, "Register a new user (MS sends a confirmation e-mail)."},
+	{fiber.MethodGet, "/user/confirm_email/:token", authNone, bodyNone, "Confirm an e-mail address with the token from the confirmation link."},
+	{fiber.MethodPost, "/user/resend_email", authNone, bodyObject, "Send the confirmation e-mail again."},
+	{fiber.MethodGet, "/user", authAccess, bodyNone, "The logged-in user's full profile."},
+	{fiber.MethodPut, "/user", authAccess, bodyObject, "Update the logged-in user's profile."},
+	{fiber.MethodDelete, "/user", authAccess, bodyNone, "Delete the logged-in user's account."},
+	{fiber.MethodPut, "/user/change_password", authAccess, bodyObject, "Change the logged-in user's password."},
 	// Users, home, dashboard (§3.2).
-	{fiber.MethodGet, "/users", authAccess, bodyNone},
-	{fiber.MethodGet, "/users/verified", authAccess, bodyNone},
-	{fiber.MethodGet, "/users/:user_id", authAccess, bodyNone},
-	{fiber.MethodGet, "/home", authAccess, bodyNone},
-	{fiber.MethodGet, "/dashboard", authAccess, bodyNone},
+	{fiber.MethodGet, "/users", authAccess, bodyNone, "List users (search, page, per_page)."},
+	{fiber.MethodGet, "/users/verified", authAccess, bodyNone, "List verified users (search, page, per_page)."},
+	{fiber.MethodGet, "/users/:user_id", authAccess, bodyNone, "One user's public profile."},
+	{fiber.MethodGet, "/home", authAccess, bodyNone, "Home page statistics and recent achievements."},
+	{fiber.MethodGet, "/dashboard", authAccess, bodyNone, "Dashboard: relations by role and state, tasks."},
 	// Admin (§3.3).
-	{fiber.MethodPost, "/admin/new", authAccess, bodyObject},
-	{fiber.MethodPost, "/admin/remove", authAccess, bodyObject},
-	{fiber.MethodGet, "/admins", authAccess, bodyNone},
+	{fiber.MethodPost, "/admin/new", authAccess, bodyObject, "Make a user an admin (admins only)."},
+	{fiber.MethodPost, "/admin/remove", authAccess, bodyObject, "Revoke a user's admin status (admins only)."},
+	{fiber.MethodGet, "/admins", authAccess, bodyNone, "List the other admins (admins only)."},
 	// Mentorship relations (§3.4).
-	{fiber.MethodPost, "/mentorship_relation/send_request", authAccess, bodyObject},
-	{fiber.MethodGet, "/mentorship_relations", authAccess, bodyNone},
-	{fiber.MethodGet, "/mentorship_relations/past", authAccess, bodyNone},
-	{fiber.MethodGet, "/mentorship_relations/current", authAccess, bodyNone},
-	{fiber.MethodGet, "/mentorship_relations/pending", authAccess, bodyNone},
-	{fiber.MethodPut, "/mentorship_relation/:request_id/accept", authAccess, bodyNone},
-	{fiber.MethodPut, "/mentorship_relation/:request_id/reject", authAccess, bodyNone},
-	{fiber.MethodPut, "/mentorship_relation/:request_id/cancel", authAccess, bodyNone},
-	{fiber.MethodDelete, "/mentorship_relation/:request_id", authAccess, bodyNone},
+	{fiber.MethodPost, "/mentorship_relation/send_request", authAccess, bodyObject, "Send a mentorship request."},
+	{fiber.MethodGet, "/mentorship_relations", authAccess, bodyNone, "The user's mentorship relations (relation_state filter)."},
+	{fiber.MethodGet, "/mentorship_relations/past", authAccess, bodyNone, "Relations whose end date has passed."},
+	{fiber.MethodGet, "/mentorship_relations/current", authAccess, bodyNone, "The user's accepted relation, or a message."},
+	{fiber.MethodGet, "/mentorship_relations/pending", authAccess, bodyNone, "Pending requests, sent and received."},
+	{fiber.MethodPut, "/mentorship_relation/:request_id/accept", authAccess, bodyNone, "Accept a pending request."},
+	{fiber.MethodPut, "/mentorship_relation/:request_id/reject", authAccess, bodyNone, "Reject a pending request."},
+	{fiber.MethodPut, "/mentorship_relation/:request_id/cancel", authAccess, bodyNone, "Cancel an accepted relation."},
+	{fiber.MethodDelete, "/mentorship_relation/:request_id", authAccess, bodyNone, "Delete a pending request one sent."},
 	// Tasks (§3.5).
-	{fiber.MethodPost, "/mentorship_relation/:relation_id/task", authAccess, bodyObject},
-	{fiber.MethodGet, "/mentorship_relation/:relation_id/tasks", authAccess, bodyNone},
-	{fiber.MethodPut, "/mentorship_relation/:relation_id/task/:task_id/complete", authAccess, bodyNone},
-	{fiber.MethodDelete, "/mentorship_relation/:relation_id/task/:task_id", authAccess, bodyNone},
+	{fiber.MethodPost, "/mentorship_relation/:relation_id/task", authAccess, bodyObject, "Create a task in an accepted relation."},
+	{fiber.MethodGet, "/mentorship_relation/:relation_id/tasks", authAccess, bodyNone, "List a relation's tasks."},
+	{fiber.MethodPut, "/mentorship_relation/:relation_id/task/:task_id/complete", authAccess, bodyNone, "Mark a task done."},
+	{fiber.MethodDelete, "/mentorship_relation/:relation_id/task/:task_id", authAccess, bodyNone, "Delete a task."},
 	// Task comments (§3.6).
-	{fiber.MethodPost, "/mentorship_relation/:relation_id/task/:task_id/comment", authAccess, bodyObject},
-	{fiber.MethodPut, "/mentorship_relation/:relation_id/task/:task_id/comment/:comment_id", authAccess, bodyObject},
-	{fiber.MethodDelete, "/mentorship_relation/:relation_id/task/:task_id/comment/:comment_id", authAccess, bodyNone},
-	{fiber.MethodGet, "/mentorship_relation/:relation_id/task/:task_id/comments", authAccess, bodyNone},
+	{fiber.MethodPost, "/mentorship_relation/:relation_id/task/:task_id/comment", authAccess, bodyObject, "Comment on a task."},
+	{fiber.MethodPut, "/mentorship_relation/:relation_id/task/:task_id/comment/:comment_id", authAccess, bodyObject, "Edit one's own comment."},
+	{fiber.MethodDelete, "/mentorship_relation/:relation_id/task/:task_id/comment/:comment_id", authAccess, bodyNone, "Delete one's own comment."},
+	{fiber.MethodGet, "/mentorship_relation/:relation_id/task/:task_id/comments", authAccess, bodyNone, "List a task's comments."},
 }
 
 // aliases are BFF paths the existing React client uses for an MS endpoint (bit-surface §b).
@@ -97,6 +98,7 @@ func APIRoutes() []RouteInfo {
 		{fiber.MethodPost, "/api/logout"},
 		{fiber.MethodGet, "/api/session"},
 		{fiber.MethodPost, "/api/refresh"},
+		{fiber.MethodGet, "/api/openapi.json"},
 	}
 	for _, r := range msRoutes {
 		out = append(out, RouteInfo{r.method, "/api" + r.path})
@@ -143,6 +145,7 @@ func (s *Server) routes(static fs.FS) {
 	api.Post("/logout", s.logout)
 	api.Get("/session", s.sessionInfo)
 	api.Post("/refresh", s.refreshNow)
+	api.Get("/openapi.json", s.serveOpenAPI)
 	for _, r := range msRoutes {
 		api.Add(r.method, r.path, s.forward(r))
 	}

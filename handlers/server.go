@@ -41,6 +41,7 @@ type Server struct {
 	now     func() time.Time
 	refresh singleflight.Group
 	logins  *loginLimiter
+	openapi []byte
 	app     *fiber.App
 }
 
@@ -56,6 +57,11 @@ func New(d Deps) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	doc, err := openAPIDoc()
+	if err != nil {
+		panic("handlers: building the OpenAPI document: " + err.Error()) // static data; every test run builds it
+	}
+	s.openapi = doc
 	s.logins = newLoginLimiter(d.Config.LoginMaxFailures, d.Config.LoginWindow, s.now)
 	s.app = fiber.New(fiber.Config{
 		AppName: "bridge-in-tech-bff",

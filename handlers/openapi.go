@@ -1,0 +1,147 @@
+package handlers
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// openAPIDoc builds the OpenAPI 3 document of the BFF's API from the routing table, so it cannot drift from
+// what is served: every forwarded route, the session routes, their parameters, bodies and the BFF's own answers.
+func openAPIDoc() ([]byte, error) {
+	type obj = map[string]any
+	msg := obj{"$ref": "#/components/schemas/Message"}
+	jsonOf := func(schema obj) obj { return obj{"application/json": obj{"schema": schema}} }
+	resp := func(desc string, schema obj) obj { return obj{"description": desc, "content": jsonOf(schema)} }
+	bffAnswers := obj{
+		"400": resp("The body is not a JSON object (BFF), or MS refused the input.", msg),
+		"401": resp("No session, a bad or expired session (the cookie is cleared), or MS refused the token.", msg),
+		"403": resp("CSRF: a foreign Origin, or no X-CSRF: 1 on a cookie-authenticated write; or MS refused.", msg),
+		"404": resp("Unknown route or a non-integer id (BFF), or MS found nothing.", msg),
+		"413": resp("The body is over the limit.", msg),
+		"502": resp("MS cannot be reached or sent an unreadable answer.", msg),
+		"503": resp("The circuit breaker is open; see Retry-After.", msg),
+		"504": resp("MS did not answer in time.", msg),
+	}
+	withAnswers := func(ok obj) obj {
+		out := obj{}
+		for k, v := range bffAnswers {
+			out[k] = v
+		}
+		for k, v := range ok {
+			out[k] = v
+		}
+		return out
+	}
+	passThrough := obj{"2XX": obj{"description": "MS's answer, passed through unchanged (see ms-contract.md)."}}
+	paths := obj{}
+	add := func(method, pattern string, op obj) {
+		p, params := openAPIPath(pattern)
+		if len(params) > 0 {
+			op["parameters"] = params
+		}
+		item, _ := paths[p].(obj)
+		if item == nil {
+			item = obj{}
+			paths[p] = item
+		}
+		item[strings.ToLower(method)] = op
+	}
+	cookieOrBearer := []any{obj{"cookieAuth": []any{}}, obj{"bearerAuth": []any{}}}
+
+	add(fiber.MethodPost, "/api/login", obj{
+		"summary":     "Log in at MS and start a cookie session.",
+		"requestBody": obj{"required": true, "content": jsonOf(obj{"$ref": "#/components/schemas/Login"})},
+		"responses": withAnswers(obj{
+			"200": obj{"description": "Logged in; Set-Cookie carries the sealed session.", "content": jsonOf(obj{"$ref": "#/components/schemas/LoginAnswer"})},
+			"429": resp("Too many failed logins from this address; see Retry-After.", msg),
+		}),
+	})
+	add(fiber.MethodPost, "/api/logout", obj{"summary": "Clear the session cookie.", "responses": obj{"204": obj{"description": "Logged out."}}})
+	add(fiber.MethodGet, "/api/session", obj{"summary": "Who is logged in.", "security": cookieOrBearer,
+		"responses": withAnswers(obj{"200": obj{"description": "The session.", "content": jsonOf(obj{"$ref": "#/components/schemas/Session"})}})})
+	add(fiber.MethodPost, "/api/refresh", obj{"summary": "Refresh the access token now.", "security": cookieOrBearer,
+		"responses": withAnswers(obj{"200": obj{"description": "Refreshed; Set-Cookie carries the new session."}})})
+	add(fiber.MethodGet, "/api/openapi.json", obj{"summary": "This document.", "responses": obj{"200": obj{"description": "OpenAPI 3 document."}}})
+
+	for _, r := range msRoutes {
+		op := obj{"summary": r.summary, "responses": withAnswers(passThrough)}
+		if r.auth == authAccess {
+			op["security"] = cookieOrBearer
+		} else {
+			op["security"] = []any{}
+		}
+		if r.body == bodyObject {
+			op["requestBody"] = obj{"required": true, "content": jsonOf(obj{"type": "object"})}
+		}
+		add(r.method, "/api"+r.path, op)
+	}
+	for _, a := range aliases {
+		target, _ := lookupRoute(a.method, a.target)
+		op := obj{"summary": "Alias of " + a.method + " /api" + a.target + " (the path the existing React client uses).",
+			"security": cookieOrBearer, "responses": withAnswers(passThrough)}
+		if target.body == bodyObject {
+			op["requestBody"] = obj{"required": true, "content": jsonOf(obj{"type": "object"})}
+		}
+		add(a.method, "/api"+a.path, op)
+	}
+
+	doc := obj{
+		"openapi": "3.0.3",
+		"info": obj{
+			"title":   "BridgeInTech BFF",
+			"version": "1.0.0",
+			"description": "Stateless backend-for-frontend in front of the Mentorship System (MS). Browsers authenticate " +
+				"with the HttpOnly session cookie and send X-CSRF: 1 on writes; API clients may send their own " +
+				"Authorization: Bearer header instead. MS answers pass through unchanged.",
+		},
+		"paths": paths,
+		"components": obj{
+			"securitySchemes": obj{
+				"cookieAuth": obj{"type": "apiKey", "in": "cookie", "name": "__Host-bit_session"},
+				"bearerAuth": obj{"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+			},
+			"schemas": obj{
+				"Message": obj{"type": "object", "required": []any{"message"}, "properties": obj{"message": obj{"type": "string"}}},
+				"Login": obj{"type": "object", "properties": obj{
+					"username": obj{"type": "string", "description": "username or e-mail"}, "password": obj{"type": "string", "format": "password"}}},
+				"LoginAnswer": obj{"type": "object", "required": []any{"user", "access_expires_at", "session_expires_at"}, "properties": obj{
+					"user":               obj{"type": "object", "description": "MS's full user (GET /user)."},
+					"access_expires_at":  obj{"type": "integer", "description": "Unix seconds."},
+					"session_expires_at": obj{"type": "integer", "description": "Unix seconds."},
+					"access_token":       obj{"type": "string", "description": "Only with EXPOSE_TOKENS=true."},
+					"access_expiry":      obj{"type": "number", "description": "Only with EXPOSE_TOKENS=true."}}},
+				"Session": obj{"type": "object", "properties": obj{
+					"authenticated": obj{"type": "boolean"}, "user_id": obj{"type": "integer"},
+					"access_expires_at": obj{"type": "integer"}, "session_expires_at": obj{"type": "integer"}}},
+			},
+		},
+	}
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+// openAPIPath turns a Fiber pattern into an OpenAPI path and its parameter list.
+func openAPIPath(pattern string) (string, []any) {
+	segs := strings.Split(pattern, "/")
+	var params []any
+	for i, seg := range segs {
+		if !strings.HasPrefix(seg, ":") {
+			continue
+		}
+		name := seg[1:]
+		schema := map[string]any{"type": "integer", "minimum": 0}
+		if name == "token" {
+			schema = map[string]any{"type": "string"}
+		}
+		params = append(params, map[string]any{"name": name, "in": "path", "required": true, "schema": schema})
+		segs[i] = "{" + name + "}"
+	}
+	return strings.Join(segs, "/"), params
+}
+
+func (s *Server) serveOpenAPI(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	return c.Send(s.openapi)
+}
