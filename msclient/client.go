@@ -1,0 +1,493 @@
+// Package msclient is the only code that speaks HTTP to the Mentorship System (MS): one pooled transport,
+// per-call timeouts, a circuit breaker, typed upstream errors, and cheap local reading of MS JWTs.
+package msclient
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jws"
+	"github.com/sony/gobreaker/v2"
+
+	"github.com/anitab-org/bridge-in-tech-bff/secret"
+)
+
+// Defaults applied by New to zero Config fields.
+const (
+	DefaultTimeout         = 10 * time.Second
+	DefaultBreakerFailures = 5
+	DefaultBreakerOpenFor  = 10 * time.Second
+	DefaultBreakerProbes   = 1
+	DefaultMaxBodyBytes    = 10 << 20 // 10 MiB: far above any MS answer, low enough to bound memory
+)
+
+// Transport sizing: a busy BFF keeps many keep-alive connections to its one upstream, so the per-host idle
+// pool is large (net/http's default of 2 would open and close a connection for most concurrent calls).
+const (
+	maxIdleConnsPerHost = 256
+	idleConnTimeout     = 90 * time.Second
+	dialTimeout         = 5 * time.Second
+	tlsHandshakeTimeout = 5 * time.Second
+	tcpKeepAlive        = 30 * time.Second
+	userAgent           = "bridge-in-tech-bff"
+)
+
+// Config configures a Client. Zero values take the defaults above.
+type Config struct {
+	// BaseURL is the root of the MS API, e.g. "http://127.0.0.1:4000" (an absolute http or https URL without
+	// query or fragment; a path prefix is kept and request paths are appended to it).
+	BaseURL string
+	// Timeout bounds every call, including reading the answer (default 10s).
+	Timeout time.Duration
+	// BreakerFailures is the number of consecutive failures (network errors, timeouts, 5xx) that opens the
+	// breaker (default 5).
+	BreakerFailures uint32
+	// BreakerOpenFor is how long the breaker stays open before letting probes through (default 10s).
+	BreakerOpenFor time.Duration
+	// BreakerProbes is how many requests the half-open breaker lets through at once; that many consecutive
+	// successes close it (default 1).
+	BreakerProbes uint32
+	// MaxBodyBytes caps an MS answer body; a bigger one is a bad answer (default 10 MiB).
+	MaxBodyBytes int64
+	// JWTSecret is MS's SECRET_KEY; when set, ParseToken verifies HS256 signatures and expiry locally.
+	JWTSecret []byte
+	// Logger receives MS call failures and breaker changes at Warn, never tokens or bodies (default: discard).
+	Logger *slog.Logger
+	// OnBreakerChange, when set, is called on every breaker state change, for metrics. It runs while the
+	// breaker holds its lock: it must be quick and must not call back into the Client.
+	OnBreakerChange func(from, to gobreaker.State)
+	// OnCall, when set, is called once per Do with a low-cardinality route label ("GET /users/:id"), the
+	// outcome (see Outcome) and the call's duration, for metrics.
+	OnCall func(route string, outcome string, d time.Duration)
+}
+
+// Client talks to MS. It is safe for concurrent use; create one per process and share it.
+type Client struct {
+	base      string // BaseURL without a trailing slash
+	timeout   time.Duration
+	maxBody   int64
+	openFor   time.Duration
+	http      *http.Client
+	transport *http.Transport
+	breaker   *gobreaker.CircuitBreaker[*Response]
+	openedAt  atomic.Int64 // unix nanoseconds of the breaker's last move to open
+	log       *slog.Logger
+	onCall    func(route, outcome string, d time.Duration)
+
+	jwtKey   []byte
+	verifier jws.Verifier
+	now      func() time.Time // overridden by tests
+}
+
+// New validates cfg and builds a Client with its own pooled transport and circuit breaker.
+func New(cfg Config) (*Client, error) {
+	base, err := parseBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.BreakerFailures == 0 {
+		cfg.BreakerFailures = DefaultBreakerFailures
+	}
+	if cfg.BreakerOpenFor <= 0 {
+		cfg.BreakerOpenFor = DefaultBreakerOpenFor
+	}
+	if cfg.BreakerProbes == 0 {
+		cfg.BreakerProbes = DefaultBreakerProbes
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+
+	c := &Client{
+		base:    base,
+		timeout: cfg.Timeout,
+		maxBody: cfg.MaxBodyBytes,
+		openFor: cfg.BreakerOpenFor,
+		log:     log,
+		onCall:  cfg.OnCall,
+		now:     time.Now,
+	}
+	if len(cfg.JWTSecret) > 0 {
+		c.jwtKey = bytes.Clone(cfg.JWTSecret)
+		v, err := jws.NewVerifier(jwa.HS256)
+		if err != nil {
+			return nil, fmt.Errorf("msclient: HS256 verifier: %w", err)
+		}
+		c.verifier = v
+	}
+
+	c.transport = newTransport(min(dialTimeout, cfg.Timeout))
+	c.http = &http.Client{
+		Transport: c.transport,
+		// MS answers pass through as they are; following a redirect could carry the token elsewhere.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		// No Jar: cookies are never sent to MS nor kept from it.
+	}
+
+	failures := cfg.BreakerFailures
+	onChange := cfg.OnBreakerChange
+	c.breaker = gobreaker.NewCircuitBreaker[*Response](gobreaker.Settings{
+		Name:        "ms",
+		MaxRequests: cfg.BreakerProbes,
+		Timeout:     cfg.BreakerOpenFor,
+		ReadyToTrip: func(counts gobreaker.Counts) bool { return counts.ConsecutiveFailures >= failures },
+		// Do's inner function returns nil for every answer below 500, errServerStatus for 5xx answers and an
+		// *UpstreamError when MS gave no answer; only the caller's own cancellation is left out of the counts.
+		IsExcluded: func(err error) bool {
+			var ue *UpstreamError
+			return errors.As(err, &ue) && ue.callerDone
+		},
+		OnStateChange: func(_ string, from, to gobreaker.State) {
+			if to == gobreaker.StateOpen {
+				c.openedAt.Store(time.Now().UnixNano())
+			}
+			c.log.Warn("ms circuit breaker state changed", "from", from.String(), "to", to.String())
+			if onChange != nil {
+				onChange(from, to)
+			}
+		},
+	})
+	return c, nil
+}
+
+func newTransport(dial time.Duration) *http.Transport {
+	dialer := &net.Dialer{Timeout: dial, KeepAlive: tcpKeepAlive}
+	var protocols http.Protocols
+	protocols.SetHTTP1(true) // MS is a Flask app behind HTTP/1.1; HTTP/2 buys nothing here
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		Protocols:             &protocols,
+		MaxIdleConns:          2 * maxIdleConnsPerHost,
+		MaxIdleConnsPerHost:   maxIdleConnsPerHost,
+		IdleConnTimeout:       idleConnTimeout,
+		TLSHandshakeTimeout:   tlsHandshakeTimeout,
+		ExpectContinueTimeout: time.Second,
+		// Bodies are passed through byte for byte and capped after decoding nothing; MS does not compress.
+		DisableCompression: true,
+	}
+}
+
+func parseBaseURL(raw string) (string, error) {
+	if raw == "" {
+		return "", errors.New("msclient: BaseURL is empty")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("msclient: BaseURL %q: %w", raw, err)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", fmt.Errorf("msclient: BaseURL %q: scheme must be http or https", raw)
+	case u.Host == "" || u.Hostname() == "":
+		return "", fmt.Errorf("msclient: BaseURL %q: no host", raw)
+	case u.User != nil:
+		return "", fmt.Errorf("msclient: BaseURL %q: must not carry user info", u.Redacted())
+	case u.RawQuery != "" || u.ForceQuery:
+		return "", fmt.Errorf("msclient: BaseURL %q: must not have a query", raw)
+	case u.Fragment != "":
+		return "", fmt.Errorf("msclient: BaseURL %q: must not have a fragment", raw)
+	}
+	return strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
+}
+
+// Close releases the idle connections of the pool (for tests and shutdown).
+func (c *Client) Close() { c.transport.CloseIdleConnections() }
+
+// Request is one call to MS.
+type Request struct {
+	Method string
+	// Path is the MS path as it goes on the wire (already escaped), e.g. "/user" or "/users/7"; it must
+	// start with "/".
+	Path string
+	// RawQuery is the query string without "?", forwarded as is.
+	RawQuery string
+	// Body is sent as is when not empty.
+	Body []byte
+	// ContentType goes with a non-empty Body (default "application/json").
+	ContentType string
+	// Authorization is the full header value "Bearer <jwt>", or empty for none.
+	Authorization secret.String
+	// RequestID is sent as X-Request-ID when it is a valid header value.
+	RequestID string
+	// Route is the low-cardinality label for OnCall and logs, e.g. "GET /users/:id". Empty: derived from
+	// Method and Path (numeric segments become ":id").
+	Route string
+}
+
+// Response is an answer from MS, whatever its status.
+type Response struct {
+	Status      int
+	Body        []byte
+	ContentType string
+}
+
+// errServerStatus marks a 5xx answer for the breaker; Do turns it back into a plain Response.
+var errServerStatus = errors.New("msclient: MS answered 5xx")
+
+// Do sends one request to MS through the circuit breaker. err != nil only when MS gave no usable answer,
+// and then it is an *UpstreamError; every MS answer, 5xx included, comes back as a *Response.
+func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
+	start := time.Now()
+	if r.Method == "" {
+		r.Method = http.MethodGet
+	}
+	route := r.Route
+	if route == "" {
+		route = RouteOf(r.Method, r.Path)
+	}
+
+	req, err := c.newRequest(r)
+	if err != nil {
+		ue := &UpstreamError{Kind: KindInvalidRequest, Err: err}
+		c.finish(r, route, nil, ue, start)
+		return nil, ue
+	}
+
+	if err := ctx.Err(); err != nil {
+		// The caller is already gone: neither MS nor the breaker hear of it.
+		kind := KindCanceled
+		if errors.Is(err, context.DeadlineExceeded) {
+			kind = KindTimeout
+		}
+		ue := &UpstreamError{Kind: kind, Err: err, callerDone: true}
+		c.finish(r, route, nil, ue, start)
+		return nil, ue
+	}
+
+	resp, err := c.breaker.Execute(func() (*Response, error) { return c.roundTrip(ctx, req) })
+	switch {
+	case err == nil:
+	case errors.Is(err, errServerStatus):
+		err = nil
+	case errors.Is(err, gobreaker.ErrOpenState), errors.Is(err, gobreaker.ErrTooManyRequests):
+		resp, err = nil, &UpstreamError{Kind: KindBreakerOpen, Err: err, RetryAfter: c.retryAfter(err)}
+	default:
+		resp = nil
+	}
+	c.finish(r, route, resp, err, start)
+	return resp, err
+}
+
+// newRequest builds the outgoing request; its context is set per attempt in roundTrip.
+func (c *Client) newRequest(r Request) (*http.Request, error) {
+	if !strings.HasPrefix(r.Path, "/") {
+		return nil, errors.New("path must start with /")
+	}
+	if strings.ContainsAny(r.Path, "?#") || !validHeaderValue(r.Path) || !validHeaderValue(r.RawQuery) ||
+		strings.Contains(r.RawQuery, "#") {
+		return nil, errors.New("path or query holds characters that cannot be sent")
+	}
+	raw := c.base + r.Path
+	if r.RawQuery != "" {
+		raw += "?" + r.RawQuery
+	}
+	var body io.Reader
+	if len(r.Body) > 0 {
+		body = bytes.NewReader(r.Body)
+	}
+	req, err := http.NewRequest(r.Method, raw, body)
+	if err != nil {
+		// url.Error and method errors name the URL or method, never a header value.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("bad request line: %w", err)
+	}
+	h := req.Header
+	h["Accept"] = []string{"application/json"}
+	h["User-Agent"] = []string{userAgent}
+	if body != nil {
+		ct := r.ContentType
+		if ct == "" {
+			ct = "application/json"
+		}
+		if !validHeaderValue(ct) {
+			return nil, errors.New("content type holds characters that cannot be sent")
+		}
+		h["Content-Type"] = []string{ct}
+	}
+	if !r.Authorization.Empty() {
+		v := r.Authorization.Reveal()
+		if !validHeaderValue(v) {
+			return nil, errors.New("authorization holds characters that cannot be sent")
+		}
+		h["Authorization"] = []string{v}
+	}
+	if r.RequestID != "" {
+		if !validHeaderValue(r.RequestID) || len(r.RequestID) > 200 {
+			return nil, errors.New("request id holds characters that cannot be sent")
+		}
+		h["X-Request-Id"] = []string{r.RequestID}
+	}
+	return req, nil
+}
+
+// validHeaderValue accepts visible ASCII, space and tab: what MS and every proxy between accept.
+func validHeaderValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; (b < 0x20 && b != '\t') || b >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// roundTrip runs inside the breaker: one HTTP exchange bounded by the timeout and the caller's context.
+func (c *Client) roundTrip(parent context.Context, req *http.Request) (*Response, error) {
+	ctx, cancel := context.WithTimeout(parent, c.timeout)
+	defer cancel()
+
+	hr, err := c.http.Do(req.WithContext(ctx))
+	if err != nil {
+		return nil, c.classify(parent, ctx, err, KindUnreachable)
+	}
+	defer hr.Body.Close()
+
+	body, err := readCapped(hr.Body, hr.ContentLength, c.maxBody)
+	if err != nil {
+		if errors.Is(err, ErrBodyTooLarge) {
+			return nil, &UpstreamError{Kind: KindBadAnswer, Err: err}
+		}
+		return nil, c.classify(parent, ctx, err, KindBadAnswer)
+	}
+	resp := &Response{Status: hr.StatusCode, Body: body, ContentType: hr.Header.Get("Content-Type")}
+	if hr.StatusCode >= 500 {
+		return resp, errServerStatus
+	}
+	return resp, nil
+}
+
+// ErrBodyTooLarge is the cause of a KindBadAnswer error when MS's answer exceeds MaxBodyBytes.
+var ErrBodyTooLarge = errors.New("msclient: MS answer body too large")
+
+func readCapped(r io.Reader, length, limit int64) ([]byte, error) {
+	if length > limit {
+		return nil, ErrBodyTooLarge
+	}
+	if length == 0 {
+		return nil, nil // no body (204, HEAD, or an explicit Content-Length: 0)
+	}
+	var buf bytes.Buffer
+	if length > 0 {
+		buf.Grow(int(length))
+	} else {
+		buf.Grow(512)
+	}
+	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > limit {
+		return nil, ErrBodyTooLarge
+	}
+	return buf.Bytes(), nil
+}
+
+// classify turns a transport error into an *UpstreamError. fallback is the kind for errors that are neither
+// a timeout nor the caller's doing.
+func (c *Client) classify(parent, ctx context.Context, err error, fallback Kind) *UpstreamError {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // the URL may hold a confirmation token; keep it out of messages
+	}
+	if perr := parent.Err(); perr != nil {
+		kind := KindCanceled
+		if errors.Is(perr, context.DeadlineExceeded) {
+			kind = KindTimeout
+		}
+		return &UpstreamError{Kind: kind, Err: errors.Join(perr, err), callerDone: true}
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		if !errors.Is(err, context.DeadlineExceeded) {
+			err = errors.Join(context.DeadlineExceeded, err)
+		}
+		return &UpstreamError{Kind: KindTimeout, Err: err}
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Op == "dial" {
+		return &UpstreamError{Kind: KindUnreachable, Err: err}
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return &UpstreamError{Kind: KindTimeout, Err: err}
+	}
+	return &UpstreamError{Kind: fallback, Err: err}
+}
+
+// retryAfter is how long until the breaker lets a probe through: at least one second.
+func (c *Client) retryAfter(err error) time.Duration {
+	d := time.Second
+	if errors.Is(err, gobreaker.ErrOpenState) {
+		if at := c.openedAt.Load(); at != 0 {
+			left := time.Until(time.Unix(0, at).Add(c.openFor))
+			d = max((left+time.Second-1)/time.Second*time.Second, time.Second) // whole seconds, rounded up
+		}
+	}
+	return d
+}
+
+// finish reports one call to OnCall and logs failures.
+func (c *Client) finish(r Request, route string, resp *Response, err error, start time.Time) {
+	d := time.Since(start)
+	outcome := OutcomeOf(resp, err)
+	if c.onCall != nil {
+		c.onCall(route, outcome, d)
+	}
+	var ue *UpstreamError
+	switch {
+	case errors.As(err, &ue):
+		switch ue.Kind {
+		case KindCanceled, KindBreakerOpen, KindInvalidRequest:
+			// The caller left, the breaker's opening is already logged, or the request was the client's
+			// fault and never went out: none is an MS failure worth a line per call.
+			return
+		}
+		c.log.Warn("ms call failed", "request_id", r.RequestID, "method", r.Method, "path", RedactPath(r.Path),
+			"kind", string(ue.Kind), "duration_ms", d.Milliseconds(), "error", ue.Err.Error())
+	case resp != nil && resp.Status >= 500:
+		c.log.Warn("ms call failed", "request_id", r.RequestID, "method", r.Method, "path", RedactPath(r.Path),
+			"kind", "status", "status", resp.Status, "duration_ms", d.Milliseconds())
+	}
+}
+
+// BreakerState reports the circuit breaker's state (open turns half-open once BreakerOpenFor has passed).
+func (c *Client) BreakerState() gobreaker.State { return c.breaker.State() }
+
+// Ping checks that MS answers HTTP at all, bypassing the breaker, for readiness probes: any status counts
+// as reachable. It sends HEAD /login, which MS answers 405 without doing any work.
+func (c *Client) Ping(ctx context.Context) error {
+	req, err := http.NewRequest(http.MethodHead, c.base+"/login", nil)
+	if err != nil {
+		return &UpstreamError{Kind: KindInvalidRequest, Err: err}
+	}
+	req.Header["User-Agent"] = []string{userAgent}
+	pctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	hr, err := c.http.Do(req.WithContext(pctx))
+	if err != nil {
+		return c.classify(ctx, pctx, err, KindUnreachable)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(hr.Body, 4096))
+	_ = hr.Body.Close()
+	return nil
+}
