@@ -24,6 +24,7 @@ const (
 	msgMSBreakerOpen   = "The Mentorship System is unavailable right now. Please try again shortly."
 	msgMSBadAnswer     = "The Mentorship System sent an answer the BFF could not read."
 	msgClientGone      = "The request was cancelled."
+	msgCannotForward   = "The request cannot be forwarded: a header holds characters that are not allowed."
 	msgInternal        = "Something went wrong inside the BFF. Please try again."
 	msgLoginFieldsType = "The fields username and password must be strings."
 	// The three token messages are MS's own (ms-contract §2.7); the BFF uses them when it checks a Bearer
@@ -64,6 +65,8 @@ func (s *Server) upstreamFailure(c *fiber.Ctx, err error) error {
 		return s.fail(c, fiber.StatusBadGateway, msgMSUnreachable)
 	case msclient.KindCanceled:
 		return s.fail(c, fiber.StatusServiceUnavailable, msgClientGone)
+	case msclient.KindInvalidRequest:
+		return s.fail(c, fiber.StatusBadRequest, msgCannotForward)
 	default:
 		return s.fail(c, fiber.StatusBadGateway, msgMSBadAnswer)
 	}

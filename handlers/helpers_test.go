@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -94,6 +95,11 @@ type stackOpts struct {
 	origins      []string
 	msWrap       func(http.Handler) http.Handler
 	static       fs.FS
+	msTimeout    time.Duration
+	breakerFails uint32
+	breakerOpen  time.Duration
+	msURL        string // talk to this MS instead of the emulator (e.g. a closed port)
+	loginLimit   int
 }
 
 // stack is an emulator and a BFF on real loopback listeners.
@@ -132,9 +138,16 @@ func newStack(t *testing.T, o stackOpts) *stack {
 	msSrv := httptest.NewServer(h)
 	t.Cleanup(msSrv.Close)
 
+	msURL := msSrv.URL
+	if o.msURL != "" {
+		msURL = o.msURL
+	}
 	env := map[string]string{
 		"SESSION_KEYS": "0101010101010101010101010101010101010101010101010101010101010101",
-		"MS_BASE_URL":  msSrv.URL, "COOKIE_SECURE": "false", "HOST": "127.0.0.1", "PORT": "0",
+		"MS_BASE_URL":  msURL, "COOKIE_SECURE": "false", "HOST": "127.0.0.1", "PORT": "0",
+	}
+	if o.loginLimit > 0 {
+		env["LOGIN_MAX_FAILURES"] = fmt.Sprint(o.loginLimit)
 	}
 	if o.secure {
 		env["COOKIE_SECURE"] = "true"
@@ -159,7 +172,11 @@ func newStack(t *testing.T, o stackOpts) *stack {
 	if o.verifyLocal {
 		jwtSecret = []byte(testSecret)
 	}
-	ms, err := msclient.New(msclient.Config{BaseURL: msSrv.URL, Timeout: 5 * time.Second, JWTSecret: jwtSecret, Logger: logger})
+	if o.msTimeout == 0 {
+		o.msTimeout = 5 * time.Second
+	}
+	ms, err := msclient.New(msclient.Config{BaseURL: msURL, Timeout: o.msTimeout, JWTSecret: jwtSecret, Logger: logger,
+		BreakerFailures: o.breakerFails, BreakerOpenFor: o.breakerOpen})
 	if err != nil {
 		t.Fatalf("msclient: %v", err)
 	}
@@ -175,7 +192,7 @@ func newStack(t *testing.T, o stackOpts) *stack {
 	}
 	go func() { _ = srv.App().Listener(ln) }()
 	t.Cleanup(func() { _ = srv.App().ShutdownWithTimeout(5 * time.Second) })
-	return &stack{t: t, ms: em, msURL: msSrv.URL, bff: srv, url: "http://" + ln.Addr().String(), codec: codec, logs: logs, obs: obs, cfg: cfg}
+	return &stack{t: t, ms: em, msURL: msURL, bff: srv, url: "http://" + ln.Addr().String(), codec: codec, logs: logs, obs: obs, cfg: cfg}
 }
 
 // client is one browser: its own cookie jar.
