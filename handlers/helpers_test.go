@@ -104,7 +104,7 @@ type stackOpts struct {
 
 // stack is an emulator and a BFF on real loopback listeners.
 type stack struct {
-	t     *testing.T
+	t     testing.TB
 	ms    *emulator.Server
 	msURL string
 	bff   *Server
@@ -115,7 +115,7 @@ type stack struct {
 	cfg   *config.Config
 }
 
-func newStack(t *testing.T, o stackOpts) *stack {
+func newStack(t testing.TB, o stackOpts) *stack {
 	t.Helper()
 	if o.clock == nil {
 		o.clock = newClock()
@@ -197,7 +197,7 @@ func newStack(t *testing.T, o stackOpts) *stack {
 
 // client is one browser: its own cookie jar.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	s    *stack
 	http *http.Client
 }
