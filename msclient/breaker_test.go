@@ -80,9 +80,6 @@ func TestBreakerOpensAfterConsecutiveTimeouts(t *testing.T) {
 	if _, err := get(c); !isKind(err, KindBreakerOpen) {
 		t.Fatalf("err = %v, want breaker open", err)
 	}
-	if u.calls.Load() != 2 {
-		t.Fatalf("MS saw %d calls, want 2", u.calls.Load())
-	}
 }
 
 func TestBreakerOpensWhenUnreachable(t *testing.T) {

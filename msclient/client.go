@@ -214,6 +214,7 @@ func (c *Client) Close() { c.transport.CloseIdleConnections() }
 
 // Request is one call to MS.
 type Request struct {
+	// Method is the HTTP method (default GET).
 	Method string
 	// Path is the MS path as it goes on the wire (already escaped), e.g. "/user" or "/users/7"; it must
 	// start with "/".
@@ -235,9 +236,9 @@ type Request struct {
 
 // Response is an answer from MS, whatever its status.
 type Response struct {
-	Status      int
-	Body        []byte
-	ContentType string
+	Status      int    // MS's HTTP status
+	Body        []byte // the body as MS sent it (nil when empty), at most MaxBodyBytes
+	ContentType string // MS's Content-Type header, for passing the body through
 }
 
 // errServerStatus marks a 5xx answer for the breaker; Do turns it back into a plain Response.

@@ -336,7 +336,6 @@ func TestDoCallerCancelIsNotCounted(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Millisecond)
 	defer cancel()
 	_, err := c.Do(ctx, Request{Method: "GET", Path: "/user"})
-	<-arrived
 	var ue *UpstreamError
 	if !errors.As(err, &ue) || ue.Kind != KindTimeout {
 		t.Fatalf("err = %v, want KindTimeout", err)
@@ -598,4 +597,36 @@ func TestSecretsNeverLeak(t *testing.T) {
 			t.Errorf("logs contain %q:\n%s", s, out)
 		}
 	}
+}
+
+func TestDoKeepsEscapedPaths(t *testing.T) {
+	t.Parallel()
+	got := make(chan string, 1)
+	u := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		got <- r.RequestURI
+		w.WriteHeader(http.StatusNoContent)
+	})
+	c := newTestClient(t, Config{BaseURL: u.URL})
+	resp, err := c.Do(t.Context(), Request{Method: "GET", Path: "/users/a%2Fb%20c", RawQuery: "search=a%26b&page=2"})
+	if err != nil || resp.Status != http.StatusNoContent || len(resp.Body) != 0 {
+		t.Fatalf("Do = %+v, %v", resp, err)
+	}
+	if uri := <-got; uri != "/users/a%2Fb%20c?search=a%26b&page=2" {
+		t.Fatalf("MS saw %q", uri)
+	}
+}
+
+func BenchmarkDo(b *testing.B) {
+	u := newUpstream(b, answer(200, `{"id": 1, "name": "Alice"}`))
+	c := newTestClient(b, Config{BaseURL: u.URL})
+	r := Request{Method: "GET", Path: "/user", Authorization: "Bearer abc.def.ghi", RequestID: "rid"}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := c.Do(context.Background(), r); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }
