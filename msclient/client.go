@@ -16,8 +16,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v2/jwa"
-	"github.com/lestrrat-go/jwx/v2/jws"
 	"github.com/sony/gobreaker/v2"
 
 	"github.com/anitab-org/bridge-in-tech-bff/secret"
@@ -85,9 +83,8 @@ type Client struct {
 	log       *slog.Logger
 	onCall    func(route, outcome string, d time.Duration)
 
-	jwtKey   []byte
-	verifier jws.Verifier
-	now      func() time.Time // overridden by tests
+	jwtKey []byte
+	now    func() time.Time // overridden by tests
 }
 
 // New validates cfg and builds a Client with its own pooled transport and circuit breaker.
@@ -127,11 +124,6 @@ func New(cfg Config) (*Client, error) {
 	}
 	if len(cfg.JWTSecret) > 0 {
 		c.jwtKey = bytes.Clone(cfg.JWTSecret)
-		v, err := jws.NewVerifier(jwa.HS256)
-		if err != nil {
-			return nil, fmt.Errorf("msclient: HS256 verifier: %w", err)
-		}
-		c.verifier = v
 	}
 
 	c.transport = newTransport(min(dialTimeout, cfg.Timeout))

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
+	"math"
 	"strings"
 	"time"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwt"
 
 	"github.com/anitab-org/bridge-in-tech-bff/secret"
 )
@@ -40,32 +43,38 @@ func AuthorizationBearer(tok secret.String) secret.String {
 	return secret.String("Bearer " + tok.Reveal())
 }
 
-// ParseToken reads an MS JWT and checks it the way MS does, in MS's order: with Config.JWTSecret set, the
-// header must say HS256 and the signature must verify (else ErrTokenInvalid), then "exp" must not have
-// passed (else ErrTokenExpired, returned together with the otherwise valid Claims, so a caller can still
-// read the identity). Without a secret the signature and expiry are not checked: the claims are only read
-// and MS remains the judge. In both modes the token must carry an integer "identity" and an "exp", and
-// when wantType is not "" the "type" claim must equal it (else ErrTokenInvalid). "nbf" is left to MS, so
-// clock skew between the BFF and MS never refuses a token MS would take. Errors never contain the token.
+// ParseToken reads an MS JWT with jwx and checks it the way MS does, in MS's order: with Config.JWTSecret set,
+// the signature must verify as HS256 (jwx refuses every other algorithm for an HS256 key; else
+// ErrTokenInvalid), then "exp" must not have passed (else ErrTokenExpired, returned together with the
+// otherwise valid Claims, so a caller can still read the identity). Without a secret the signature and
+// expiry are not checked: the claims are only read and MS remains the judge. In both modes the token must
+// carry an integer "identity" and an "exp", and when wantType is not "" the "type" claim must equal it (else
+// ErrTokenInvalid). "nbf" is left to MS, so clock skew between the BFF and MS never refuses a token MS would
+// take. Errors never contain the token.
+//
+// It runs at login, at refresh and on Bearer requests when a secret is set; never on the cookie hot path,
+// whose session already carries the claims it needs.
 func (c *Client) ParseToken(tok secret.String, wantType string) (Claims, error) {
 	t := tok.Reveal()
 	if len(t) == 0 || len(t) > maxTokenLen {
 		return Claims{}, invalid("empty or oversized")
 	}
-	dot1 := strings.IndexByte(t, '.')
-	dot2 := strings.LastIndexByte(t, '.')
-	if dot1 <= 0 || dot2 == dot1 || dot2 == len(t)-1 || strings.IndexByte(t[dot1+1:dot2], '.') >= 0 {
-		return Claims{}, invalid("not a compact JWS of three parts")
-	}
-	header, payload, sig := t[:dot1], t[dot1+1:dot2], t[dot2+1:]
-
+	opts := []jwt.ParseOption{jwt.WithValidate(false)} // expiry is judged below, in MS's order
 	if c.jwtKey != nil {
-		if err := c.verify(header, sig, t[:dot2]); err != nil {
+		// jwx verifies with the algorithm of the key it is given; MS (PyJWT) also refuses a header that names
+		// any other algorithm, so the header is checked too.
+		if err := checkHeader(strings.SplitN(t, ".", 2)[0]); err != nil {
 			return Claims{}, err
 		}
+		opts = append(opts, jwt.WithKey(jwa.HS256, c.jwtKey))
+	} else {
+		opts = append(opts, jwt.WithVerify(false))
 	}
-
-	cl, err := decodeClaims(payload)
+	parsed, err := jwt.ParseString(t, opts...)
+	if err != nil {
+		return Claims{}, invalid("not a valid HS256 JWT") // jwx's message may quote token parts: not kept
+	}
+	cl, err := claimsOf(parsed)
 	if err != nil {
 		return Claims{}, err
 	}
@@ -82,19 +91,24 @@ func (c *Client) ParseToken(tok secret.String, wantType string) (Claims, error) 
 
 func invalid(reason string) error { return fmt.Errorf("%w: %s", ErrTokenInvalid, reason) }
 
-// verify checks the protected header's alg and the HS256 signature (computed by jwx) of signingInput.
-func (c *Client) verify(header, sig, signingInput string) error {
-	if err := checkHeader(header); err != nil {
-		return err
+// claimsOf reads identity, type and exp from a parsed token. MS writes "identity" as a JSON integer
+// (Flask-JWT-Extended 3.x; no "sub"), which jwx decodes as a float64.
+func claimsOf(t jwt.Token) (Claims, error) {
+	raw, ok := t.Get("identity")
+	if !ok {
+		return Claims{}, invalid("no identity claim")
 	}
-	sb, err := base64.RawURLEncoding.DecodeString(sig)
-	if err != nil {
-		return invalid("signature is not base64url")
+	f, ok := raw.(float64)
+	if !ok || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return Claims{}, invalid("no integer identity claim")
 	}
-	if err := c.verifier.Verify([]byte(signingInput), sb, c.jwtKey); err != nil {
-		return invalid("bad signature")
+	exp := t.Expiration()
+	if exp.IsZero() {
+		return Claims{}, invalid("no numeric exp claim")
 	}
-	return nil
+	typ, _ := t.Get("type")
+	ts, _ := typ.(string)
+	return Claims{Identity: int64(f), Type: ts, Expires: time.Unix(exp.Unix(), 0)}, nil
 }
 
 // The protected headers Flask-JWT-Extended (PyJWT) and jwx write for HS256, base64url-encoded: a token
@@ -123,44 +137,4 @@ func checkHeader(header string) error {
 		return invalid("algorithm is not HS256")
 	}
 	return nil
-}
-
-// decodeClaims reads identity, type and exp from the base64url payload.
-func decodeClaims(payload string) (Claims, error) {
-	pb, err := base64.RawURLEncoding.DecodeString(payload)
-	if err != nil {
-		return Claims{}, invalid("payload is not base64url")
-	}
-	var p struct {
-		Identity json.RawMessage `json:"identity"`
-		Type     string          `json:"type"`
-		Exp      json.RawMessage `json:"exp"`
-	}
-	if err := json.Unmarshal(pb, &p); err != nil {
-		return Claims{}, invalid("payload is not a JSON object")
-	}
-	id, err := strconv.ParseInt(string(p.Identity), 10, 64)
-	if err != nil {
-		return Claims{}, invalid("no integer identity claim")
-	}
-	exp, ok := parseNumericDate(p.Exp)
-	if !ok {
-		return Claims{}, invalid("no numeric exp claim")
-	}
-	return Claims{Identity: id, Type: p.Type, Expires: exp}, nil
-}
-
-// parseNumericDate reads a JWT NumericDate: integer seconds (what MS writes) or a JSON float.
-func parseNumericDate(raw json.RawMessage) (time.Time, bool) {
-	if len(raw) == 0 || raw[0] == '"' || raw[0] == 'n' {
-		return time.Time{}, false
-	}
-	if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
-		return time.Unix(n, 0), true
-	}
-	f, err := strconv.ParseFloat(string(raw), 64)
-	if err != nil || f < 0 || f > 1<<40 {
-		return time.Time{}, false
-	}
-	return time.Unix(int64(f), 0), true
 }
