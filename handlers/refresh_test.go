@@ -79,7 +79,7 @@ func TestConcurrentRequestsShareOneRefresh(t *testing.T) {
 	}
 	// Every request is in flight; the remaining work before the shared refresh is a cookie open (microseconds).
 	// Give them ample time to join it before MS answers.
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(500 * time.Millisecond)
 	close(gate)
 	wg.Wait()
 	for i, a := range results {

@@ -22,25 +22,33 @@ func waitFor(t *testing.T, what string, limit time.Duration, cond func() bool) {
 	}
 }
 
-func TestBreakerOpensOn5xxAnswers503WithoutCallingMSAndRecovers(t *testing.T) {
-	t.Parallel()
-	s := newStack(t, stackOpts{breakerFails: 3, breakerOpen: 300 * time.Millisecond})
+// tripBreaker logs a user in, makes MS answer 500 and sends failures requests, each of which must be MS's own
+// 500 passed through.
+func tripBreaker(t *testing.T, s *stack, failures int) *client {
+	t.Helper()
 	c := s.newClient()
 	c.mustLogin(emulator.LoadUsers(1)[0])
 	s.ms.SetFault(emulator.Fault{Status: http.StatusInternalServerError})
-	for i := 0; i < 3; i++ {
+	for i := 0; i < failures; i++ {
 		a := c.do(http.MethodGet, "/api/user", nil)
 		if a.Status != http.StatusInternalServerError || a.message(t) != "Internal Server Error" {
 			t.Fatalf("MS's own 500 must pass through, got %d %s", a.Status, a.Body)
 		}
 	}
+	return c
+}
+
+func TestBreakerOpensOn5xxAndAnswers503WithoutCallingMS(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, stackOpts{breakerFails: 3, breakerOpen: time.Hour})
+	c := tripBreaker(t, s, 3)
 	calls := s.ms.Calls("GET /user")
 	for i := 0; i < 5; i++ {
 		a := c.do(http.MethodGet, "/api/user", nil)
 		if a.Status != http.StatusServiceUnavailable || a.message(t) != msgMSBreakerOpen {
 			t.Fatalf("open breaker: %d %s", a.Status, a.Body)
 		}
-		if ra, err := strconv.Atoi(a.Header.Get("Retry-After")); err != nil || ra < 1 {
+		if ra, err := strconv.Atoi(a.Header.Get("Retry-After")); err != nil || ra < 1 || ra > 3600 {
 			t.Fatalf("Retry-After = %q", a.Header.Get("Retry-After"))
 		}
 	}
@@ -50,9 +58,15 @@ func TestBreakerOpensOn5xxAnswers503WithoutCallingMSAndRecovers(t *testing.T) {
 	if a := c.do(http.MethodGet, "/readyz", nil); a.Status != http.StatusServiceUnavailable || a.json(t)["breaker"] != "open" {
 		t.Fatalf("readyz with an open breaker: %d %s", a.Status, a.Body)
 	}
+}
+
+func TestBreakerProbesAndClosesWhenMSRecovers(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, stackOpts{breakerFails: 3, breakerOpen: 200 * time.Millisecond})
+	c := tripBreaker(t, s, 3)
 	s.ms.SetFault(emulator.Fault{})
 	// After the open period a probe goes through, succeeds, and the breaker closes.
-	waitFor(t, "the breaker to let a probe through", 5*time.Second, func() bool {
+	waitFor(t, "the breaker to let a probe through", 10*time.Second, func() bool {
 		return c.do(http.MethodGet, "/api/user", nil).Status == http.StatusOK
 	})
 	if a := c.do(http.MethodGet, "/readyz", nil); a.Status != http.StatusOK || a.json(t)["breaker"] != "closed" {
