@@ -69,7 +69,11 @@ func Run(ctx context.Context, o Options) error {
 	defaults := map[string]string{}
 	if f.demo {
 		defaults = demoDefaults()
-		if demo, err = startDemoMS(f.demoMSAddr, f.demoLoadUsers); err != nil {
+		secret, err := demoSecret(environ)
+		if err != nil {
+			return err
+		}
+		if demo, err = startDemoMS(f.demoMSAddr, f.demoLoadUsers, secret); err != nil {
 			return err
 		}
 		defer demo.close()

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -192,4 +193,42 @@ func TestCheckConfig(t *testing.T) {
 	if err := Run(context.Background(), Options{Args: []string{"-nonsense"}, Stdout: &out, Stderr: &out}); err == nil {
 		t.Fatal("an unknown flag was accepted")
 	}
+}
+
+// TestDemoRestartWithTheSameKeysKeepsSessions: the embedded emulator's secret follows SESSION_KEYS, so a demo
+// restarted with the same keys accepts the cookies it issued before.
+func TestDemoRestartWithTheSameKeysKeepsSessions(t *testing.T) {
+	t.Parallel()
+	env := []string{"PORT=0", "SESSION_KEYS=" + key}
+	first, _ := runApp(t, []string{"-demo"}, env...)
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	u := DemoUsers()[1]
+	if r := post(t, c, first+"/api/login", map[string]string{"username": u.Username, "password": u.Password}); r.StatusCode != 200 {
+		t.Fatalf("login: %d", r.StatusCode)
+	}
+	var cookie string
+	for _, ck := range jar.Cookies(mustURL(t, first)) {
+		cookie = ck.Name + "=" + ck.Value
+	}
+	second, _ := runApp(t, []string{"-demo"}, env...)
+	req, _ := http.NewRequest(http.MethodGet, second+"/api/user", nil)
+	req.Header.Set("Cookie", cookie)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("the second demo process refused the first one's cookie: %d", resp.StatusCode)
+	}
+}
+
+func mustURL(t *testing.T, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -45,21 +47,36 @@ type demoMS struct {
 	users  []emulator.SeedUser
 }
 
-func startDemoMS(addr string, loadUsers int) (*demoMS, error) {
+// demoSecret is the embedded emulator's signing key: MS_JWT_SECRET when given; else derived from SESSION_KEYS,
+// so a demo restarted with the same keys (re-seeded identically) still accepts the cookies it issued; else
+// random, and a restart logs everybody out.
+func demoSecret(environ map[string]string) (string, error) {
+	if s := environ["MS_JWT_SECRET"]; s != "" {
+		return s, nil
+	}
+	if keys := environ["SESSION_KEYS"]; keys != "" {
+		mac := hmac.New(sha256.New, []byte(keys))
+		mac.Write([]byte("bridge-in-tech-bff demo MS secret"))
+		return hex.EncodeToString(mac.Sum(nil)), nil
+	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
-		return nil, fmt.Errorf("demo: making the emulator's secret: %w", err)
+		return "", fmt.Errorf("demo: making the emulator's secret: %w", err)
 	}
+	return hex.EncodeToString(key), nil
+}
+
+func startDemoMS(addr string, loadUsers int, secret string) (*demoMS, error) {
 	users := DemoUsers()
 	seed := append(append([]emulator.SeedUser{}, users...), emulator.LoadUsers(loadUsers)...)
-	em := emulator.New(emulator.Options{Secret: []byte(hex.EncodeToString(key)), SeedUsers: seed})
+	em := emulator.New(emulator.Options{Secret: []byte(secret), SeedUsers: seed})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("demo: listening for the emulator on %s: %w", addr, err)
 	}
 	d := &demoMS{
 		url:    "http://" + ln.Addr().String(),
-		secret: hex.EncodeToString(key),
+		secret: secret,
 		srv:    &http.Server{Handler: em, ReadHeaderTimeout: 10 * time.Second},
 		users:  users,
 	}

@@ -150,3 +150,15 @@ func TestNoCORSHeadersWithoutAllowedOrigins(t *testing.T) {
 		t.Fatalf("Access-Control-Allow-Origin = %q with no ALLOWED_ORIGINS", v)
 	}
 }
+
+func TestCSRFRefusalsAreLoggedUnderTheirRoute(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, stackOpts{})
+	a := s.newClient().do(http.MethodPost, "/api/mentorship_relation/send_request", `{}`, "Origin", "http://evil.example.test")
+	if a.Status != http.StatusForbidden {
+		t.Fatalf("forged POST: %d %s", a.Status, a.Body)
+	}
+	if !strings.Contains(s.logs.String(), `"route":"/api/mentorship_relation/send_request","status":403`) {
+		t.Fatalf("the refusal is not logged under its route:\n%s", s.logs.String())
+	}
+}
