@@ -232,3 +232,45 @@ func mustURL(t *testing.T, raw string) *url.URL {
 	}
 	return u
 }
+
+// TestMetricsLabelsSurviveKeepAliveReuse: several methods on one keep-alive connection must each be counted
+// under their own method (Fiber's strings share the request buffer; labels must not).
+func TestMetricsLabelsSurviveKeepAliveReuse(t *testing.T) {
+	t.Parallel()
+	ms := httptest.NewServer(emulator.New(emulator.Options{Secret: []byte("s"), SeedUsers: emulator.LoadUsers(1)}))
+	t.Cleanup(ms.Close)
+	base, _ := runApp(t, nil, "SESSION_KEYS="+key, "MS_BASE_URL="+ms.URL, "HOST=127.0.0.1", "PORT=0", "COOKIE_SECURE=false")
+	tr := &http.Transport{MaxConnsPerHost: 1}
+	t.Cleanup(tr.CloseIdleConnections)
+	c := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	for i := 0; i < 3; i++ {
+		for _, m := range []string{http.MethodPut, http.MethodGet, http.MethodDelete} {
+			req, _ := http.NewRequest(m, base+"/api/user", strings.NewReader(`{}`))
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
+	resp, page := get(t, c, base+"/metrics")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/metrics after keep-alive reuse: %d %s", resp.StatusCode, page)
+	}
+	for _, m := range []string{"PUT", "GET", "DELETE"} {
+		if !strings.Contains(page, `bff_http_requests_total{method="`+m+`",route="/api/user",status="401"} 3`) {
+			t.Errorf("%s requests not counted under their own method:\n%s", m, grepLines(page, "bff_http_requests_total"))
+		}
+	}
+}
+
+func grepLines(s, substr string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, substr) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

@@ -95,9 +95,10 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	if status == fiber.StatusNotFound && !isKnownRoute(route) {
 		route = "unmatched"
 	}
-	s.obs.Request(c.Method(), route, status, d)
+	method := methodLabel(c.Method())
+	s.obs.Request(method, route, status, d)
 	attrs := []any{
-		"method", c.Method(), "route", route, "status", status,
+		"method", method, "route", route, "status", status,
 		"duration_ms", float64(d.Microseconds()) / 1000, "request_id", requestIDOf(c),
 	}
 	if uid, ok := c.Locals(localUserID).(int64); ok {
@@ -105,6 +106,30 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	}
 	s.log.Info("request", attrs...)
 	return nil
+}
+
+// methodLabel maps the request method to a constant string. Fiber's c.Method() shares memory with the request
+// buffer, which the next request on the connection overwrites: a label that outlives the request (Prometheus
+// keeps them) must never be that string. Unknown methods share one label, keeping cardinality bounded.
+func methodLabel(m string) string {
+	switch m {
+	case fiber.MethodGet:
+		return fiber.MethodGet
+	case fiber.MethodHead:
+		return fiber.MethodHead
+	case fiber.MethodPost:
+		return fiber.MethodPost
+	case fiber.MethodPut:
+		return fiber.MethodPut
+	case fiber.MethodPatch:
+		return fiber.MethodPatch
+	case fiber.MethodDelete:
+		return fiber.MethodDelete
+	case fiber.MethodOptions:
+		return fiber.MethodOptions
+	default:
+		return "OTHER"
+	}
 }
 
 // isKnownRoute keeps metric label cardinality bounded: fall-through handlers report one label.

@@ -105,12 +105,13 @@ func msPath(c *fiber.Ctx, segments []string) (string, bool) {
 			b.WriteString(seg)
 			continue
 		}
-		v := c.Params(seg[1:])
+		v := c.Params(seg[1:]) // still percent-encoded as the client sent it
 		if seg == ":token" {
-			if v == "" || len(v) > maxTokenParam {
+			raw, err := url.PathUnescape(v)
+			if err != nil || raw == "" || len(raw) > maxTokenParam {
 				return "", false
 			}
-			b.WriteString(url.PathEscape(v))
+			b.WriteString(url.PathEscape(raw))
 			continue
 		}
 		if !isID(v) {
