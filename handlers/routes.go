@@ -157,7 +157,7 @@ func (s *Server) routes(static fs.FS) {
 		}
 		api.Add(a.method, a.path, s.csrf, s.forward(target))
 	}
-	api.Use(s.apiNotFound)
+	api.Use(s.csrf, s.apiNotFound) // unknown paths get the same CSRF answer as known ones (bff-contract §5)
 	if static != nil {
 		s.serveSPA(app, static)
 	}
