@@ -11,38 +11,21 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/anitab-org/bridge-in-tech-bff/emulator"
+	"github.com/anitab-org/bridge-in-tech-bff/internal/testkit"
 	"github.com/anitab-org/bridge-in-tech-bff/metrics"
 )
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 const key = "7a6b5c4d3e2f1a0b9c8d7e6f5c1f6b0e3a7d4e2f9b8c7a6d5e4f3a2b1c0d9e8f"
 
 // runApp runs the real program in-process until the test ends and returns its address and output.
-func runApp(t *testing.T, args []string, environ ...string) (string, *syncBuffer) {
+func runApp(t *testing.T, args []string, environ ...string) (string, *testkit.SyncBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	out := &testkit.SyncBuffer{}
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {

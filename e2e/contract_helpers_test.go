@@ -28,6 +28,7 @@ import (
 	"github.com/anitab-org/bridge-in-tech-bff/config"
 	"github.com/anitab-org/bridge-in-tech-bff/emulator"
 	"github.com/anitab-org/bridge-in-tech-bff/handlers"
+	"github.com/anitab-org/bridge-in-tech-bff/internal/testkit"
 	"github.com/anitab-org/bridge-in-tech-bff/msclient"
 	"github.com/anitab-org/bridge-in-tech-bff/session"
 )
@@ -40,24 +41,6 @@ const (
 	ctSessionKey = "0b1c2d3e4f5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
 	ctMSSecret   = "contract-ms-secret"
 )
-
-// ctClock is the settable time source shared by the emulator and the BFF.
-type ctClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *ctClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *ctClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // ctMSAnswer is what the emulator answered to one request.
 type ctMSAnswer struct {
@@ -155,7 +138,7 @@ func (tp *ctTap) answer(id string) (ctMSAnswer, bool) {
 // ctStack is one emulator and one BFF.
 type ctStack struct {
 	t     *testing.T
-	clock *ctClock
+	clock *testkit.Clock
 	ms    *emulator.Server
 	msURL string
 	tap   *ctTap
@@ -177,7 +160,7 @@ func ctSeed(username, name string, flags ...string) emulator.SeedUser {
 // newCtStack starts an emulator seeded with users (ids 1, 2, ... in order) and a BFF in front of it.
 func newCtStack(t *testing.T, users ...emulator.SeedUser) *ctStack {
 	t.Helper()
-	clock := &ctClock{now: ctStart}
+	clock := testkit.NewClock(ctStart)
 	em := emulator.New(emulator.Options{
 		Secret: []byte(ctMSSecret), Now: clock.Now, SeedUsers: users,
 		// Long sessions: the state-machine tests move the clock by weeks and the session must live through it.

@@ -7,35 +7,17 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/anitab-org/bridge-in-tech-bff/internal/testkit"
 	"hash"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
 
 var testSecret = []byte("test-secret-key")
-
-// testClock is a clock tests move by hand.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // Seed users every harness has (ids 1..4).
 var testSeeds = []SeedUser{
@@ -52,13 +34,13 @@ const (
 type harness struct {
 	t     testing.TB
 	srv   *Server
-	clock *testClock
+	clock *testkit.Clock
 	tok   map[string]string // username → access token
 }
 
 func newHarness(t testing.TB, mod ...func(*Options)) *harness {
 	t.Helper()
-	clk := &testClock{t: time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)}
+	clk := testkit.NewClock(time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC))
 	opts := Options{Secret: testSecret, Now: clk.Now, SeedUsers: testSeeds}
 	for _, m := range mod {
 		m(&opts)

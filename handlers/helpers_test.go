@@ -20,47 +20,12 @@ import (
 
 	"github.com/anitab-org/bridge-in-tech-bff/config"
 	"github.com/anitab-org/bridge-in-tech-bff/emulator"
+	"github.com/anitab-org/bridge-in-tech-bff/internal/testkit"
 	"github.com/anitab-org/bridge-in-tech-bff/msclient"
 	"github.com/anitab-org/bridge-in-tech-bff/session"
 )
 
-// clock is a settable time source shared by the emulator and the BFF, so expiry is driven, never waited for.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Unix(1_800_000_000, 0)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+func newClock() *testkit.Clock { return testkit.NewClock(time.Unix(1_800_000_000, 0)) }
 
 // countingObserver counts what the server reports, for tests.
 type countingObserver struct {
@@ -85,9 +50,9 @@ const testSecret = "test-ms-secret-key"
 // stackOpts tune a test stack.
 type stackOpts struct {
 	keys         [][]byte
-	clock        *clock // shared by MS and BFF unless msClock is set
-	msClock      *clock // MS's own clock, to model clock skew
-	verifyLocal  bool   // give the BFF MS_JWT_SECRET
+	clock        *testkit.Clock // shared by MS and BFF unless msClock is set
+	msClock      *testkit.Clock // MS's own clock, to model clock skew
+	verifyLocal  bool           // give the BFF MS_JWT_SECRET
 	exposeTokens bool
 	secure       bool
 	users        []emulator.SeedUser
@@ -110,7 +75,7 @@ type stack struct {
 	bff   *Server
 	url   string
 	codec *session.Codec
-	logs  *syncBuffer
+	logs  *testkit.SyncBuffer
 	obs   *countingObserver
 	cfg   *config.Config
 }
@@ -166,7 +131,7 @@ func newStack(t testing.TB, o stackOpts) *stack {
 		t.Fatalf("config: %v", err)
 	}
 	cfg.SessionKeys = o.keys
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var jwtSecret []byte
 	if o.verifyLocal {
