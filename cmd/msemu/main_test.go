@@ -1,36 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/anitab-org/bridge-in-tech-bff/internal/testkit"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
-
-// lineBuffer collects what run prints, safely for the test goroutine to poll.
-type lineBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lineBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lineBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // started is one running emulator.
 type started struct {
@@ -41,7 +22,7 @@ type started struct {
 
 func start(t *testing.T, env map[string]string, args ...string) *started {
 	t.Helper()
-	out := &lineBuffer{}
+	out := &testkit.SyncBuffer{}
 	s := &started{stop: make(chan os.Signal, 1), done: make(chan error, 1)}
 	go func() { s.done <- run(args, func(k string) string { return env[k] }, out, s.stop) }()
 	deadline := time.Now().Add(5 * time.Second)
@@ -201,7 +182,7 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		{"an address that cannot be bound is refused", []string{"-addr", "256.0.0.1:0"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := run(tc.args, func(string) string { return "" }, &lineBuffer{}, make(chan os.Signal)); err == nil {
+			if err := run(tc.args, func(string) string { return "" }, &testkit.SyncBuffer{}, make(chan os.Signal)); err == nil {
 				t.Fatal("run accepted it")
 			}
 		})
@@ -211,7 +192,7 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		if err := os.WriteFile(bad, []byte("nope"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if err := run([]string{"-addr", "127.0.0.1:0", "-state", bad}, func(string) string { return "" }, &lineBuffer{}, make(chan os.Signal)); err == nil {
+		if err := run([]string{"-addr", "127.0.0.1:0", "-state", bad}, func(string) string { return "" }, &testkit.SyncBuffer{}, make(chan os.Signal)); err == nil {
 			t.Fatal("run accepted it")
 		}
 	})
