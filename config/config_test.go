@@ -2,6 +2,8 @@ package config
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -30,18 +32,22 @@ func TestLoadDefaults(t *testing.T) {
 
 func TestLoadReadsEveryVariable(t *testing.T) {
 	t.Parallel()
+	static := t.TempDir()
+	if err := os.WriteFile(filepath.Join(static, "index.html"), []byte("<!doctype html>"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	c, err := Load(map[string]string{
 		"PORT": "8080", "MS_BASE_URL": "https://ms.example.org/api", "SESSION_KEYS": goodKey + "," + strings.ToUpper(goodKey[:62]) + "ff",
 		"MS_JWT_SECRET": "s3cr3t", "ALLOWED_ORIGINS": "https://App.Example.org:443, http://localhost:3000",
 		"COOKIE_SAMESITE": "none", "COOKIE_SECURE": "true", "MS_TIMEOUT": "3s", "EXPOSE_TOKENS": "true",
-		"STATIC_DIR": "/srv/www", "BREAKER_FAILURES": "7", "BREAKER_OPEN_TIMEOUT": "2s", "LOG_LEVEL": "debug",
+		"STATIC_DIR": static, "BREAKER_FAILURES": "7", "BREAKER_OPEN_TIMEOUT": "2s", "LOG_LEVEL": "debug",
 	}, nil)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
 	if c.Port != 8080 || c.BaseURL != "https://ms.example.org/api" || len(c.SessionKeys) != 2 ||
 		c.MSJWTSecret.Reveal() != "s3cr3t" || c.CookieSameSite != "None" || c.MSTimeout != 3*time.Second ||
-		!c.ExposeTokens || c.StaticDir != "/srv/www" || c.BreakerFailures != 7 || c.BreakerOpenFor != 2*time.Second {
+		!c.ExposeTokens || c.StaticDir != static || c.BreakerFailures != 7 || c.BreakerOpenFor != 2*time.Second {
 		t.Fatalf("unexpected config: %+v", c)
 	}
 	want := []string{"https://app.example.org", "http://localhost:3000"}
@@ -78,6 +84,7 @@ func TestLoadRefusesUnsafeOrMalformed(t *testing.T) {
 		{"zero breaker failures", map[string]string{"SESSION_KEYS": goodKey, "BREAKER_FAILURES": "0"}, "BREAKER_FAILURES"},
 		{"an unknown environment", map[string]string{"SESSION_KEYS": goodKey, "APP_ENV": "staging"}, "APP_ENV"},
 		{"an unknown log level", map[string]string{"SESSION_KEYS": goodKey, "LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{"a static folder that does not exist", map[string]string{"SESSION_KEYS": goodKey, "STATIC_DIR": "/nonexistent/build"}, "STATIC_DIR"},
 		{"a tiny body limit", map[string]string{"SESSION_KEYS": goodKey, "BODY_LIMIT": "10"}, "BODY_LIMIT"},
 	}
 	for _, tc := range cases {

@@ -2,15 +2,15 @@ package session
 
 import (
 	"bytes"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwe"
 )
 
 // MaxValueLen is the longest cookie value Open looks at, and the longest Seal produces (browsers keep about
@@ -23,30 +23,20 @@ const (
 	headerCookieParam = "cookie"
 	// kidContext separates the key-id hash from any other use of SHA-256 over the key.
 	kidContext = "bridge-in-tech-bff session key id v1\x00"
-	kidBytes   = 9 // 72 bits, 12 base64url characters
-	nonceSize  = 12
-	tagSize    = 16
+	kidBytes   = 9  // 72 bits, 12 base64url characters
+	ivChars    = 16 // base64url length of the 96-bit GCM IV
+	tagChars   = 22 // base64url length of the 128-bit GCM tag
 	maxNameLen = 128
 )
 
-var (
-	// b64 is base64url without padding, strict so that each byte string has exactly one encoding.
-	b64 = base64.RawURLEncoding.Strict()
-
-	nonceLen = b64.EncodedLen(nonceSize) // 16
-	tagLen   = b64.EncodedLen(tagSize)   // 22
-)
-
-// ringKey is one key of the ring, ready to use: its AEAD, its key id and the protected header it seals under.
+// ringKey is one key of the ring: a private copy of the key and its key id.
 type ringKey struct {
-	kid    string
-	header string // base64url of the protected header JSON: the first segment, and the AAD
-	aad    []byte // header as bytes; never written to
-	aead   cipher.AEAD
+	kid string
+	key []byte // never written to after NewCodec
 }
 
-// Codec seals and opens the session cookie of one cookie name with a key ring. It holds no raw keys, is
-// immutable after NewCodec and safe for concurrent use.
+// Codec seals and opens the session cookie of one cookie name with a key ring. It keeps its own copy of the
+// keys, is immutable after NewCodec and safe for concurrent use.
 type Codec struct {
 	name string
 	ring []ringKey
@@ -74,23 +64,13 @@ func NewCodec(cookieName string, keys [][]byte) (*Codec, error) {
 				return nil, fmt.Errorf("session: key %d of %d repeats key %d", i+1, len(keys), j+1)
 			}
 		}
-		block, err := aes.NewCipher(k)
-		if err != nil {
-			return nil, fmt.Errorf("session: key %d of %d: %w", i+1, len(keys), err)
-		}
-		aead, err := cipher.NewGCM(block)
-		if err != nil {
-			return nil, fmt.Errorf("session: key %d of %d: %w", i+1, len(keys), err)
-		}
 		kid := keyID(k)
 		for j := range c.ring {
 			if c.ring[j].kid == kid { // 2^-72 for distinct keys, checked anyway
 				return nil, fmt.Errorf("session: key %d of %d has the same key id as key %d", i+1, len(keys), j+1)
 			}
 		}
-		hdr := b64.EncodeToString([]byte(`{"alg":"dir","enc":"A256GCM","kid":"` + kid + `","` +
-			headerCookieParam + `":"` + cookieName + `"}`))
-		c.ring = append(c.ring, ringKey{kid: kid, header: hdr, aad: []byte(hdr), aead: aead})
+		c.ring = append(c.ring, ringKey{kid: kid, key: bytes.Clone(k)})
 	}
 	return c, nil
 }
@@ -98,37 +78,36 @@ func NewCodec(cookieName string, keys [][]byte) (*Codec, error) {
 // Name is the cookie name the codec seals for and accepts.
 func (c *Codec) Name() string { return c.name }
 
-// Seal encrypts s with the primary key into a JWE compact value for the cookie: protected header
-// {"alg":"dir","enc":"A256GCM","kid":…,"cookie":<name>}, no encrypted key, a random 96-bit IV, the session as
-// compact JSON, and the GCM tag. Times are stored as unix seconds. s needs a positive UserID, both tokens
-// (printable ASCII, as JWTs are) and both expiry times after 1970.
+// Seal encrypts s with the primary key into a JWE compact value for the cookie (jwx jwe.Encrypt): protected
+// header {"alg":"dir","cookie":<name>,"enc":"A256GCM","kid":…}, no encrypted key, a random 96-bit IV, the
+// session as compact JSON, and the GCM tag. Times are stored as unix seconds. s needs a positive UserID, both
+// tokens (printable ASCII, as JWTs are) and both expiry times after 1970.
 func (c *Codec) Seal(s Session) (string, error) {
 	if err := validSession(s.UserID, s.AccessToken.Reveal(), s.RefreshToken.Reveal(),
 		s.AccessExp.Unix(), s.RefreshExp.Unix()); err != nil {
 		return "", fmt.Errorf("session: seal: %w", err)
 	}
-	k := &c.ring[0]
-
-	// One buffer: the random IV, then the payload, which GCM seals in place with room for the tag.
-	n := payloadLen(s)
-	buf := make([]byte, nonceSize, nonceSize+n+tagSize)
-	nonce := buf[:nonceSize]
-	_, _ = rand.Read(nonce) // never fails (Go 1.24+): it crashes the program instead
-	pt := appendPayload(buf[nonceSize:], s)
-	total := len(k.header) + 2 + nonceLen + 1 + b64.EncodedLen(len(pt)) + 1 + tagLen
-	if total > MaxValueLen {
-		return "", fmt.Errorf("session: seal: sealed value would be %d bytes, over the %d-byte cookie limit", total, MaxValueLen)
+	pt, err := encodePayload(s)
+	if err != nil {
+		return "", fmt.Errorf("session: seal: %w", err)
 	}
-	sealed := k.aead.Seal(pt[:0], nonce, pt, k.aad)
-
-	out := make([]byte, 0, total)
-	out = append(out, k.header...)
-	out = append(out, '.', '.')
-	out = b64.AppendEncode(out, nonce)
-	out = append(out, '.')
-	out = b64.AppendEncode(out, sealed[:len(sealed)-tagSize])
-	out = append(out, '.')
-	out = b64.AppendEncode(out, sealed[len(sealed)-tagSize:])
+	k := &c.ring[0]
+	// A fresh header each time: jwe.Encrypt writes "enc" into the headers it is given.
+	h := jwe.NewHeaders()
+	if err := h.Set(jwe.KeyIDKey, k.kid); err != nil {
+		return "", fmt.Errorf("session: seal: %w", err)
+	}
+	if err := h.Set(headerCookieParam, c.name); err != nil {
+		return "", fmt.Errorf("session: seal: %w", err)
+	}
+	out, err := jwe.Encrypt(pt, jwe.WithKey(jwa.DIRECT, k.key), jwe.WithContentEncryption(jwa.A256GCM),
+		jwe.WithProtectedHeaders(h))
+	if err != nil {
+		return "", fmt.Errorf("session: seal: %w", err)
+	}
+	if len(out) > MaxValueLen {
+		return "", fmt.Errorf("session: seal: sealed value would be %d bytes, over the %d-byte cookie limit", len(out), MaxValueLen)
+	}
 	return string(out), nil
 }
 
@@ -141,112 +120,70 @@ func (c *Codec) Open(value string) (s Session, stale bool, err error) {
 		return Session{}, false, &OpenError{ReasonEmpty}
 	case len(value) > MaxValueLen:
 		return Session{}, false, &OpenError{ReasonOversized}
-	}
-
-	// Five segments: header . encrypted key . iv . ciphertext . tag
-	var seg [5]string
-	rest := value
-	for i := range 4 {
-		j := strings.IndexByte(rest, '.')
-		if j < 0 {
-			return Session{}, false, &OpenError{ReasonMalformed}
-		}
-		seg[i], rest = rest[:j], rest[j+1:]
-	}
-	seg[4] = rest
-	hdr, encKey, iv, ct, tag := seg[0], seg[1], seg[2], seg[3], seg[4]
-	if hdr == "" || encKey != "" || len(iv) != nonceLen || len(tag) != tagLen || strings.IndexByte(tag, '.') >= 0 {
-		return Session{}, false, &OpenError{ReasonMalformed} // alg "dir" has an empty encrypted key
-	}
-
-	// Fast path: the header is byte for byte one this codec writes (so alg is dir, enc is A256GCM, the kid is
-	// in the ring and the cookie name is ours). Otherwise read it and check each field.
-	idx := -1
-	for i := range c.ring {
-		if hdr == c.ring[i].header {
-			idx = i
-			break
-		}
-	}
-	boundName := c.name
-	var aad []byte
-	if idx >= 0 {
-		aad = c.ring[idx].aad // the same bytes as hdr, without a copy
-	} else {
-		var reason Reason
-		idx, boundName, reason = c.readHeader(hdr)
-		if reason != "" {
-			return Session{}, false, &OpenError{reason}
-		}
-		aad = []byte(hdr)
-	}
-	k := &c.ring[idx]
-
-	// One buffer holds iv | ciphertext | tag; GCM opens in place.
-	ctn := b64.DecodedLen(len(ct))
-	buf := make([]byte, nonceSize+ctn+tagSize)
-	if !decodeExact(buf[:nonceSize], iv) || !decodeExact(buf[nonceSize:nonceSize+ctn], ct) ||
-		!decodeExact(buf[nonceSize+ctn:], tag) {
+	case !wellFormed(value):
 		return Session{}, false, &OpenError{ReasonMalformed}
 	}
-	pt, err := k.aead.Open(buf[nonceSize:nonceSize], buf[:nonceSize], buf[nonceSize:], aad)
+
+	// jwx parses the value once and asks the key provider for the key; the provider checks the protected
+	// header and picks the one key its kid names, so a value is tried against at most one key.
+	idx, bound := -1, ""
+	pick := jwe.KeyProviderFunc(func(_ context.Context, sink jwe.KeySink, _ jwe.Recipient, msg *jwe.Message) error {
+		i, name, reason := c.pickKey(msg.ProtectedHeaders())
+		if reason != "" {
+			return &OpenError{reason}
+		}
+		idx, bound = i, name
+		sink.Key(jwa.DIRECT, c.ring[i].key)
+		return nil
+	})
+	// jwx sets cek only once the content has authenticated. It also reports an authentic empty plaintext as
+	// an error ("failed to find matching recipient"): cek tells that case (a bad payload) from a forgery.
+	var cek []byte
+	pt, err := jwe.Decrypt([]byte(value), jwe.WithKeyProvider(pick), jwe.WithCEK(&cek))
 	if err != nil {
-		return Session{}, false, &OpenError{ReasonDecrypt}
+		var oe *OpenError
+		switch {
+		case errors.As(err, &oe): // the key provider refused the header
+			return Session{}, false, oe
+		case idx < 0: // jwx could not parse it: the header is not base64 JSON of well-typed fields
+			return Session{}, false, &OpenError{ReasonMalformed}
+		case cek == nil: // a key was found, so only the authentication can have failed
+			return Session{}, false, &OpenError{ReasonDecrypt}
+		}
+		pt = nil // authentic but empty: decodePayload refuses it below, after the cookie-name check
 	}
-	if boundName != c.name {
+	if bound != c.name {
 		return Session{}, false, &OpenError{ReasonWrongName}
 	}
-	s, ok := parsePayload(string(pt))
+	s, ok := decodePayload(pt)
 	if !ok {
 		return Session{}, false, &OpenError{ReasonPayload}
 	}
 	return s, idx != 0, nil
 }
 
-// readHeader reads a protected header that is not byte for byte one of ours: it must be a JSON object with
-// alg "dir", enc "A256GCM", a kid of the ring, no zip and no crit. It returns the ring index and the bound
-// cookie name ("" when absent, which Open reports as wrong_name once the value has authenticated).
-func (c *Codec) readHeader(hdr string) (idx int, name string, reason Reason) {
-	raw, err := b64.DecodeString(hdr)
-	if err != nil {
+// pickKey reads a protected header: it must have alg "dir", enc "A256GCM", a kid of the ring, no zip and no
+// crit. It returns the ring index and the bound cookie name ("" when absent, which Open reports as wrong_name
+// once the value has authenticated).
+func (c *Codec) pickKey(h jwe.Headers) (idx int, name string, reason Reason) {
+	if h == nil || h.Algorithm() != jwa.DIRECT || h.ContentEncryption() != jwa.A256GCM {
 		return -1, "", ReasonMalformed
 	}
-	var h map[string]json.RawMessage // exact, case-sensitive names, unlike decoding into a struct
-	if err := json.Unmarshal(raw, &h); err != nil || h == nil {
+	if _, ok := h.Get(jwe.CompressionKey); ok {
 		return -1, "", ReasonMalformed
 	}
-	str := func(name string) (string, bool) {
-		v, ok := h[name]
-		if !ok {
-			return "", false
-		}
-		var s string
-		if json.Unmarshal(v, &s) != nil {
-			return "", false
-		}
-		return s, true
-	}
-	if alg, ok := str("alg"); !ok || alg != "dir" {
+	if _, ok := h.Get(jwe.CriticalKey); ok {
 		return -1, "", ReasonMalformed
 	}
-	if enc, ok := str("enc"); !ok || enc != "A256GCM" {
+	if _, ok := h.Get(jwe.KeyIDKey); !ok {
 		return -1, "", ReasonMalformed
 	}
-	if _, ok := h["zip"]; ok {
-		return -1, "", ReasonMalformed
-	}
-	if _, ok := h["crit"]; ok {
-		return -1, "", ReasonMalformed
-	}
-	kid, ok := str("kid")
-	if !ok {
-		return -1, "", ReasonMalformed
-	}
-	if _, present := h[headerCookieParam]; present {
-		if name, ok = str(headerCookieParam); !ok {
+	if v, ok := h.Get(headerCookieParam); ok {
+		if name, ok = v.(string); !ok {
 			return -1, "", ReasonMalformed
 		}
 	}
+	kid := h.KeyID()
 	for i := range c.ring {
 		if c.ring[i].kid == kid {
 			return i, name, ""
@@ -255,10 +192,47 @@ func (c *Codec) readHeader(hdr string) (idx int, name string, reason Reason) {
 	return -1, "", ReasonUnknownKey
 }
 
-// decodeExact decodes base64url src into dst, which must be exactly its decoded length.
-func decodeExact(dst []byte, src string) bool {
-	n, err := b64.Decode(dst, []byte(src))
-	return err == nil && n == len(dst)
+// wellFormed is Open's check before jwx: five segments, a header, an empty encrypted key (alg "dir"), a 96-bit
+// IV and a 128-bit tag, each in canonical unpadded base64url. jwx decodes base64 leniently (padding, the
+// standard alphabet, stray low bits), so this is also what keeps one spelling per sealed value.
+func wellFormed(v string) bool {
+	hdr, rest, _ := strings.Cut(v, ".")
+	encKey, rest, _ := strings.Cut(rest, ".")
+	iv, rest, _ := strings.Cut(rest, ".")
+	ct, tag, ok := strings.Cut(rest, ".")
+	return ok && hdr != "" && encKey == "" && len(iv) == ivChars && len(tag) == tagChars &&
+		canonicalBase64URL(hdr) && canonicalBase64URL(iv) && canonicalBase64URL(ct) && canonicalBase64URL(tag)
+}
+
+// canonicalBase64URL reports whether s is unpadded base64url that base64.RawURLEncoding.Strict() decodes:
+// only alphabet characters, a length a byte string can have, and zero bits below the last encoded byte.
+func canonicalBase64URL(s string) bool {
+	var last byte // the 6-bit value of the last character
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'A' <= c && c <= 'Z':
+			last = c - 'A'
+		case 'a' <= c && c <= 'z':
+			last = c - 'a' + 26
+		case '0' <= c && c <= '9':
+			last = c - '0' + 52
+		case c == '-':
+			last = 62
+		case c == '_':
+			last = 63
+		default:
+			return false
+		}
+	}
+	switch len(s) % 4 {
+	case 1: // 6 bits: not a whole byte
+		return false
+	case 2: // 12 bits hold one byte: 4 spare bits
+		return last&0x0f == 0
+	case 3: // 18 bits hold two bytes: 2 spare bits
+		return last&0x03 == 0
+	}
+	return true
 }
 
 // keyID names a key without revealing it: base64url of the first 72 bits of a domain-separated SHA-256.
@@ -266,7 +240,7 @@ func keyID(key []byte) string {
 	h := sha256.New()
 	h.Write([]byte(kidContext))
 	h.Write(key)
-	return b64.EncodeToString(h.Sum(nil)[:kidBytes])
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:kidBytes])
 }
 
 func allZero(b []byte) bool {
