@@ -125,6 +125,9 @@ func (s *Server) sessionInfo(c *fiber.Ctx) error {
 		if p == nil {
 			return err
 		}
+		if !p.claims.Expires.After(s.now()) { // without MS_JWT_SECRET ParseToken reads claims but judges no expiry
+			return s.fail(c, fiber.StatusUnauthorized, msgTokenExpired)
+		}
 		return c.JSON(sessionAnswer{Authenticated: true, UserID: p.claims.Identity, AccessExpiresAt: p.claims.Expires.Unix()})
 	}
 	p, err := s.authenticate(c, "access", true)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/anitab-org/bridge-in-tech-bff/emulator"
 )
@@ -88,5 +89,17 @@ func TestExposeTokensLegacySwitch(t *testing.T) {
 	b := off.newClient().login(u.Username, u.Password).json(t)
 	if _, ok := b["access_token"]; ok {
 		t.Fatal("access_token in the body without EXPOSE_TOKENS")
+	}
+}
+
+func TestSessionWithAnExpiredBearerTokenIs401(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	s := newStack(t, stackOpts{clock: clk})
+	access, _ := s.msLogin(emulator.LoadUsers(1)[0])
+	clk.Advance(11 * time.Minute)
+	a := s.newClient().do(http.MethodGet, "/api/session", nil, "Authorization", "Bearer "+access)
+	if a.Status != http.StatusUnauthorized || a.message(t) != msgTokenExpired {
+		t.Fatalf("got %d %s", a.Status, a.Body)
 	}
 }
