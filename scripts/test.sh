@@ -32,7 +32,24 @@ say "go vet"
 go vet ./...
 
 say "go test -race"
-go test -race -count=1 -timeout 12m ./...
+json=$(mktemp)
+trap 'rm -f "$json"' EXIT
+set +e
+go test -race -count=1 -timeout 12m -json ./... >"$json"
+status=$?
+set -e
+# One line per package, the output of every failed test, then the count of tests (subtests included).
+grep -E '"Action":"(pass|fail|skip)","Package":"[^"]*","Elapsed"' "$json" \
+  | sed -E 's/.*"Action":"([a-z]+)","Package":"([^"]*)","Elapsed":([0-9.]+).*/\1  \2  \3s/' || true
+if [ "$status" -ne 0 ]; then
+  go run ./scripts/testreport <"$json" >&2 || true
+fi
+passed=$(grep -c '"Action":"pass","Package":"[^"]*","Test"' "$json" || true)
+failed=$(grep -c '"Action":"fail","Package":"[^"]*","Test"' "$json" || true)
+skipped=$(grep -c '"Action":"skip","Package":"[^"]*","Test"' "$json" || true)
+echo "go test: $passed passed, $failed failed, $skipped skipped"
+if [ "$status" -ne 0 ]; then echo "go test failed (exit $status)" >&2; exit "$status"; fi
+if [ "$skipped" -ne 0 ]; then echo "tests were skipped; nothing may be skipped here" >&2; exit 1; fi
 
 say "fuzz (short runs; the corpora are committed)"
 for target in $(grep -rhoE '^func (Fuzz[A-Za-z0-9_]+)' --include='*_test.go' . | awk '{print $2}' | sort -u); do
@@ -40,8 +57,7 @@ for target in $(grep -rhoE '^func (Fuzz[A-Za-z0-9_]+)' --include='*_test.go' . |
   go test -run='^$' -fuzz="^${target}\$" -fuzztime="${FUZZTIME:-10s}" "$pkg"
 done
 
-if [ -x loadtest/check.sh ]; then
-  say "k6 scripts type check"
-  loadtest/check.sh
-fi
+say "k6 scripts type check (tsc against @types/k6)"
+command -v npm >/dev/null 2>&1 || need_apt nodejs npm
+bash loadtest/check.sh
 say "all tests passed"

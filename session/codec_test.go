@@ -202,7 +202,7 @@ func reasonOf(err error) session.Reason {
 }
 
 // jwxSeal encrypts payload with jwx itself, with the given key algorithm, content encryption and headers.
-func jwxSeal(t *testing.T, payload string, alg jwa.KeyEncryptionAlgorithm, enc jwa.ContentEncryptionAlgorithm, key []byte, hdr map[string]any, opts ...jwe.EncryptOption) string {
+func jwxSeal(t testing.TB, payload string, alg jwa.KeyEncryptionAlgorithm, enc jwa.ContentEncryptionAlgorithm, key []byte, hdr map[string]any, opts ...jwe.EncryptOption) string {
 	t.Helper()
 	h := jwe.NewHeaders()
 	for k, v := range hdr {
@@ -332,12 +332,12 @@ func rehead(t *testing.T, v, headerJSON string) string {
 	return b64.EncodeToString([]byte(headerJSON)) + v[he:]
 }
 
-func sealWith(t *testing.T, key []byte, s session.Session) string {
+func sealWith(t testing.TB, key []byte, s session.Session) string {
 	t.Helper()
 	return sealWithName(t, cookieName, key, s)
 }
 
-func sealWithName(t *testing.T, name string, key []byte, s session.Session) string {
+func sealWithName(t testing.TB, name string, key []byte, s session.Session) string {
 	t.Helper()
 	v, err := mustCodec(t, name, key).Seal(s)
 	if err != nil {
