@@ -121,7 +121,7 @@ type sessionAnswer struct {
 // sessionInfo tells the app who is logged in, refreshing silently like any other call.
 func (s *Server) sessionInfo(c *fiber.Ctx) error {
 	if h := c.Get(fiber.HeaderAuthorization); h != "" {
-		p, err := s.bearerPrincipal(c, secret.String(h), "access", true)
+		p, err := s.bearerPrincipal(c, secret.String(h), msclient.TokenAccess, true)
 		if p == nil {
 			return err
 		}
@@ -130,7 +130,7 @@ func (s *Server) sessionInfo(c *fiber.Ctx) error {
 		}
 		return c.JSON(sessionAnswer{Authenticated: true, UserID: p.claims.Identity, AccessExpiresAt: p.claims.Expires.Unix()})
 	}
-	p, err := s.authenticate(c, "access", true)
+	p, err := s.authenticate(c, true)
 	if p == nil {
 		return err
 	}
@@ -150,7 +150,7 @@ type refreshAnswer struct {
 // refreshNow refreshes the session's access token at once. A Bearer caller's own refresh token goes to MS as-is.
 func (s *Server) refreshNow(c *fiber.Ctx) error {
 	if h := c.Get(fiber.HeaderAuthorization); h != "" {
-		p, err := s.bearerPrincipal(c, secret.String(h), "refresh", false)
+		p, err := s.bearerPrincipal(c, secret.String(h), msclient.TokenRefresh, false)
 		if p == nil {
 			return err
 		}
@@ -162,7 +162,7 @@ func (s *Server) refreshNow(c *fiber.Ctx) error {
 		}
 		return s.passThrough(c, resp)
 	}
-	p, err := s.authenticate(c, "access", false)
+	p, err := s.authenticate(c, false)
 	if p == nil {
 		return err
 	}

@@ -28,11 +28,12 @@ type principal struct {
 	refreshed     bool // a refresh already happened for this request
 }
 
-// authenticate resolves the request's principal. When it returns nil it has already answered (401, 502 ...) and
-// its error is what the handler returns. wantType is the token type a Bearer header must carry.
-func (s *Server) authenticate(c *fiber.Ctx, wantType string, autoRefresh bool) (*principal, error) {
+// authenticate resolves the request's principal for a call with an access token. When it returns nil it has
+// already answered (401, 502 ...) and its error is what the handler returns. autoRefresh refreshes a cookie
+// session whose access token expires within refreshAhead.
+func (s *Server) authenticate(c *fiber.Ctx, autoRefresh bool) (*principal, error) {
 	if h := c.Get(fiber.HeaderAuthorization); h != "" {
-		return s.bearerPrincipal(c, secret.String(h), wantType, false)
+		return s.bearerPrincipal(c, secret.String(h), msclient.TokenAccess, false)
 	}
 	raw := c.Cookies(s.codec.Name())
 	if raw == "" {
@@ -128,7 +129,7 @@ func (s *Server) refreshPrincipal(c *fiber.Ctx, p *principal) (answered bool, er
 		if refused != nil {
 			return refreshResult{refused: refused}, nil
 		}
-		claims, err := s.ms.ParseToken(access, "access")
+		claims, err := s.ms.ParseToken(access, msclient.TokenAccess)
 		if err != nil {
 			return nil, &msclient.UpstreamError{Kind: msclient.KindBadAnswer, Err: err}
 		}

@@ -48,7 +48,7 @@ func (s *Server) forward(r msRoute) fiber.Handler {
 			return s.passThrough(c, resp)
 		}
 
-		p, err := s.authenticate(c, "access", true)
+		p, err := s.authenticate(c, true)
 		if p == nil {
 			return err
 		}
