@@ -564,20 +564,7 @@ func ctPath(format string, args ...any) string { return fmt.Sprintf(format, args
 func (s *ctStack) msTokens(username string) (access, refresh string) {
 	s.t.Helper()
 	u := s.users[username]
-	body, _ := json.Marshal(map[string]string{"username": u.Username, "password": u.Password})
-	resp, err := http.Post(s.msURL+"/login", "application/json", bytes.NewReader(body))
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		Access  string `json:"access_token"`
-		Refresh string `json:"refresh_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.Access == "" {
-		s.t.Fatalf("MS login %s: %d %v", username, resp.StatusCode, err)
-	}
-	return tok.Access, tok.Refresh
+	return testkit.MSLogin(s.t, s.msURL, u.Username, u.Password)
 }
 
 // hasEmail reports whether the emulator's outbox holds an email of kind to addr.

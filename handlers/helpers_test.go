@@ -286,20 +286,7 @@ func (c *client) session() session.Session {
 // msLogin logs in at the emulator directly, as an API client would, and returns the raw tokens.
 func (s *stack) msLogin(u emulator.SeedUser) (access, refresh string) {
 	s.t.Helper()
-	body, _ := json.Marshal(map[string]string{"username": u.Username, "password": u.Password})
-	resp, err := http.Post(s.msURL+"/login", "application/json", bytes.NewReader(body))
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		Access  string `json:"access_token"`
-		Refresh string `json:"refresh_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.Access == "" {
-		s.t.Fatalf("MS login: %d %v", resp.StatusCode, err)
-	}
-	return tok.Access, tok.Refresh
+	return testkit.MSLogin(s.t, s.msURL, u.Username, u.Password)
 }
 
 // setCookieHeaders returns the raw Set-Cookie lines naming the session cookie.

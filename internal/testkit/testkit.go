@@ -1,10 +1,13 @@
 // Package testkit holds the small helpers several packages' tests share: a clock tests move by hand and a
-// concurrency-safe buffer for captured logs and process output. It is imported by tests only.
+// concurrency-safe buffer for captured logs and process output, a direct MS login. It is imported by tests only.
 package testkit
 
 import (
 	"bytes"
+	"encoding/json"
+	"net/http"
 	"sync"
+	"testing"
 	"time"
 )
 
@@ -57,4 +60,23 @@ func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// MSLogin logs in at an MS (or the emulator) directly, as an API client would, and returns the raw tokens.
+func MSLogin(t testing.TB, msURL, username, password string) (access, refresh string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"username": username, "password": password})
+	resp, err := http.Post(msURL+"/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		Access  string `json:"access_token"`
+		Refresh string `json:"refresh_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.Access == "" {
+		t.Fatalf("MS login %s: %d %v", username, resp.StatusCode, err)
+	}
+	return tok.Access, tok.Refresh
 }
