@@ -119,3 +119,18 @@ func TestAnOverlongRequestIDIsReplaced(t *testing.T) {
 		t.Fatalf("X-Request-ID = %q", id)
 	}
 }
+
+func TestOversizedHeadersAre431JSON(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, stackOpts{})
+	req, _ := http.NewRequest(http.MethodGet, s.url+"/api/user", nil)
+	req.Header.Set("Cookie", "bit_session="+strings.Repeat("A", 20<<10))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		t.Fatalf("got %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}

@@ -18,7 +18,7 @@ const (
 	msgBodyNotObject   = "The request body must be a JSON object."
 	msgBodyMissing     = "This route needs a JSON object body."
 	msgBodyTooLarge    = "The request body is too large."
-	msgBadID           = "There is no such API route: path ids must be positive integers."
+	msgBadID           = "There is no such API route: path ids must be decimal integers."
 	msgMSTimeout       = "The Mentorship System did not answer in time. Please try again."
 	msgMSUnreachable   = "The Mentorship System cannot be reached right now. Please try again later."
 	msgMSBreakerOpen   = "The Mentorship System is unavailable right now. Please try again shortly."
