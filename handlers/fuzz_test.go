@@ -1,0 +1,77 @@
+package handlers
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/anitab-org/bridge-in-tech-bff/emulator"
+)
+
+// FuzzRequest sends arbitrary requests (method, path, query, body, cookie, Authorization, Origin, X-CSRF) through
+// the whole Fiber handler. Whatever a client sends, the BFF itself must never answer 500 (a panic would be
+// recovered into one); MS here always answers 200, so any 5xx other than MS trouble (502) is the BFF's own.
+func FuzzRequest(f *testing.F) {
+	ms := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"message": "ok"}`))
+	}))
+	f.Cleanup(ms.Close)
+	s := newStack(f, stackOpts{msURL: ms.URL, origins: []string{"http://app.example.test"}})
+	// A real cookie from a stack whose MS is the emulator, sealed with the same key.
+	real := newStack(f, stackOpts{})
+	rc := real.newClient()
+	rc.mustLogin(emulator.LoadUsers(1)[0])
+	cookie := rc.cookieValue()
+	h := s.bff.App().Handler()
+
+	f.Add(uint8(0), "/api/user", "", []byte(nil), cookie, "", "", true)
+	f.Add(uint8(1), "/api/user", "", []byte(`{"bio":"x"}`), cookie, "", "http://app.example.test", true)
+	f.Add(uint8(2), "/api/login", "", []byte(`{"username":"a","password":"b"}`), "", "", "", false)
+	f.Add(uint8(3), "/api/mentorship_relation/1/task/2/comment/3", "", []byte(`{"comment":"hi"}`), cookie, "", "null", true)
+	f.Add(uint8(4), "/api/user/confirm_email/%zz", "a=%", []byte(nil), "", "Bearer a.b.c", "", false)
+	f.Add(uint8(5), "/api/users/verified", "search=%25&page=x", []byte(nil), "garbage", "Basic x", "", false)
+	f.Add(uint8(6), "/../api//user/./", "", []byte("[]"), cookie[:len(cookie)/2], "", "", true)
+	f.Add(uint8(7), "/api/refresh", "", []byte(nil), cookie, "Bearer", "https://evil.example", true)
+
+	methods := []string{"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"}
+	f.Fuzz(func(t *testing.T, m uint8, path, query string, body []byte, ck, auth, origin string, csrf bool) {
+		var ctx fasthttp.RequestCtx
+		ctx.Request.Header.SetMethod(methods[int(m)%len(methods)])
+		uri := "/" + strings.TrimLeft(path, "/")
+		if query != "" {
+			uri += "?" + query
+		}
+		ctx.Request.SetRequestURI(uri)
+		ctx.Request.Header.Set("Host", "127.0.0.1")
+		if ck != "" {
+			ctx.Request.Header.Set("Cookie", "bit_session="+ck)
+		}
+		if auth != "" {
+			ctx.Request.Header.Set("Authorization", auth)
+		}
+		if origin != "" {
+			ctx.Request.Header.Set("Origin", origin)
+		}
+		if csrf {
+			ctx.Request.Header.Set("X-CSRF", "1")
+		}
+		if len(body) > 0 {
+			ctx.Request.Header.SetContentType("application/json")
+			ctx.Request.SetBody(body)
+		}
+		h(&ctx)
+		status := ctx.Response.StatusCode()
+		if status == http.StatusInternalServerError || status == 0 {
+			t.Fatalf("%s %q answered %d: %s", ctx.Request.Header.Method(), uri, status, ctx.Response.Body())
+		}
+		if status >= 400 && status != http.StatusMethodNotAllowed && !ctx.Request.Header.IsHead() {
+			if ct := string(ctx.Response.Header.ContentType()); !strings.HasPrefix(ct, "application/json") {
+				t.Fatalf("%q answered %d with content type %q", uri, status, ct)
+			}
+		}
+	})
+}
