@@ -49,7 +49,7 @@ func TestMalformedInputsGet4xxJSONNever5xxFromTheBFF(t *testing.T) {
 		notObject                  = "The request body must be a JSON object."
 		noBody                     = "This route needs a JSON object body."
 		tooLarge                   = "The request body is too large."
-		badID                      = "There is no such API route: path ids must be positive integers."
+		badID                      = "There is no such API route: path ids must be decimal integers."
 		noRoute                    = "There is no such API route."
 		badMethod                  = "The method is not allowed for the requested URL."
 		loginTypes                 = "The fields username and password must be strings."
