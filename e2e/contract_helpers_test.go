@@ -8,10 +8,8 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -315,49 +313,24 @@ func bffOwned(method, path string) bool {
 // message that arrived unchanged is recorded in ctReached. Header pairs may follow; a "" value removes a header.
 func (c *ctClient) do(t testing.TB, method, path string, body any, headers ...string) ctAnswer {
 	t.Helper()
-	var rd io.Reader
+	var raw []byte
 	switch b := body.(type) {
 	case nil:
 	case ctRaw:
-		rd = strings.NewReader(string(b))
+		raw = []byte(b)
 	case []byte:
-		rd = bytes.NewReader(b)
+		raw = b
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rd = bytes.NewReader(j)
-	}
-	req, err := http.NewRequestWithContext(context.Background(), method, c.s.url+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if method != http.MethodGet && method != http.MethodHead {
-		req.Header.Set("X-CSRF", "1")
+		raw = j
 	}
 	reqID := fmt.Sprintf("ct-%d", ctRequestSeq.Add(1))
-	req.Header.Set("X-Request-ID", reqID)
-	for i := 0; i+1 < len(headers); i += 2 {
-		if headers[i+1] == "" {
-			req.Header.Del(headers[i])
-			continue
-		}
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := ctAnswer{status: resp.StatusCode, header: resp.Header, body: data}
+	req := testkit.AppRequest(t, method, c.s.url+path, raw, append([]string{"X-Request-ID", reqID}, headers...)...)
+	status, h, data := testkit.Send(t, c.http, req)
+	a := ctAnswer{status: status, header: h, body: data}
 	a.ms, a.msCalled = c.s.tap.answer(reqID)
 	if a.msCalled && !(bffOwned(method, path) && a.status < 300) {
 		switch {

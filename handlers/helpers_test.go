@@ -2,10 +2,8 @@ package handlers
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -200,47 +198,22 @@ func (a answer) message(t testing.TB) string {
 // do sends a request; unsafe methods carry X-CSRF: 1 as the app does. Header pairs may follow.
 func (c *client) do(method, path string, body any, headers ...string) answer {
 	c.t.Helper()
-	var rd io.Reader
+	var raw []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		rd = strings.NewReader(b)
+		raw = []byte(b)
 	case []byte:
-		rd = bytes.NewReader(b)
+		raw = b
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
 			c.t.Fatal(err)
 		}
-		rd = bytes.NewReader(j)
+		raw = j
 	}
-	req, err := http.NewRequestWithContext(context.Background(), method, c.s.url+path, rd)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if method != http.MethodGet && method != http.MethodHead {
-		req.Header.Set("X-CSRF", "1")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		if headers[i+1] == "" {
-			req.Header.Del(headers[i])
-			continue
-		}
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	return answer{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	status, h, data := testkit.Send(c.t, c.http, testkit.AppRequest(c.t, method, c.s.url+path, raw, headers...))
+	return answer{Status: status, Header: h, Body: data}
 }
 
 func (c *client) login(username, password string) answer {

@@ -4,7 +4,9 @@ package testkit
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"sync"
 	"testing"
@@ -79,4 +81,47 @@ func MSLogin(t testing.TB, msURL, username, password string) (access, refresh st
 		t.Fatalf("MS login %s: %d %v", username, resp.StatusCode, err)
 	}
 	return tok.Access, tok.Refresh
+}
+
+// AppRequest builds a request the way the React app sends one: a JSON body when body is not nil, and
+// X-CSRF: 1 on every method but GET and HEAD. Header pairs may follow; a "" value removes that header.
+func AppRequest(t testing.TB, method, url string, body []byte, headers ...string) *http.Request {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(context.Background(), method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if method != http.MethodGet && method != http.MethodHead {
+		req.Header.Set("X-CSRF", "1")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i+1] == "" {
+			req.Header.Del(headers[i])
+			continue
+		}
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return req
+}
+
+// Send sends req with c and returns the status, headers and whole body.
+func Send(t testing.TB, c *http.Client, req *http.Request) (int, http.Header, []byte) {
+	t.Helper()
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, b
 }
