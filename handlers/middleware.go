@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"log/slog"
 	"net"
 	"runtime/debug"
 	"strings"
@@ -97,6 +98,9 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	}
 	method := methodLabel(c.Method())
 	s.obs.Request(method, route, status, d)
+	if !s.log.Enabled(c.UserContext(), slog.LevelInfo) {
+		return nil // LOG_LEVEL above info: don't build a line nobody writes
+	}
 	attrs := []any{
 		"method", method, "route", route, "status", status,
 		"duration_ms", float64(d.Microseconds()) / 1000, "request_id", requestIDOf(c),
