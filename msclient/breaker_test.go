@@ -45,7 +45,6 @@ func TestBreakerOpensAfterConsecutive5xxAndPassesThemThrough(t *testing.T) {
 
 	before := u.calls.Load()
 	for range 50 {
-		start := time.Now()
 		resp, err := get(c)
 		var ue *UpstreamError
 		if resp != nil || !errors.As(err, &ue) || ue.Kind != KindBreakerOpen || !errors.Is(err, gobreaker.ErrOpenState) {
@@ -53,9 +52,6 @@ func TestBreakerOpensAfterConsecutive5xxAndPassesThemThrough(t *testing.T) {
 		}
 		if ue.RetryAfter < 59*time.Minute || ue.RetryAfter > time.Hour || ue.RetryAfter%time.Second != 0 {
 			t.Fatalf("RetryAfter = %v, want about an hour in whole seconds", ue.RetryAfter)
-		}
-		if d := time.Since(start); d > 100*time.Millisecond {
-			t.Fatalf("open breaker took %v to refuse", d)
 		}
 	}
 	if n := u.calls.Load() - before; n != 0 {

@@ -410,7 +410,12 @@ func (c *Client) classify(parent, ctx context.Context, err error, fallback Kind)
 		}
 		return &UpstreamError{Kind: kind, Err: errors.Join(perr, err), callerDone: true}
 	}
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	// The call's own deadline passed. A socket deadline (a dial that took the whole budget, say) can fire a
+	// moment before ctx's timer marks it done, so a net.Error that says Timeout counts too, dial or not:
+	// MS not accepting a connection in time is a timeout (504), only a refused or failed dial is unreachable.
+	var ne net.Error
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
+		(errors.As(err, &ne) && ne.Timeout()) {
 		if !errors.Is(err, context.DeadlineExceeded) {
 			err = errors.Join(context.DeadlineExceeded, err)
 		}
@@ -419,10 +424,6 @@ func (c *Client) classify(parent, ctx context.Context, err error, fallback Kind)
 	var oe *net.OpError
 	if errors.As(err, &oe) && oe.Op == "dial" {
 		return &UpstreamError{Kind: KindUnreachable, Err: err}
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return &UpstreamError{Kind: KindTimeout, Err: err}
 	}
 	return &UpstreamError{Kind: fallback, Err: err}
 }

@@ -3,11 +3,15 @@ package msclient
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
+	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -629,4 +633,42 @@ func BenchmarkDo(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestClassifyTimeoutBeforeContextIsMarked covers a race CI once hit: the dial's socket deadline (the call's
+// own deadline) fires a moment before the context's timer marks the context done. Such a dial ran out of
+// time, so it is a timeout (504), not "unreachable" (502); only a failed dial is unreachable.
+func TestClassifyTimeoutBeforeContextIsMarked(t *testing.T) {
+	t.Parallel()
+	c := newTestClient(t, Config{BaseURL: "http://127.0.0.1:1"})
+	live := context.Background() // neither the caller's nor the call's context is done yet
+	dialTimeout := &net.OpError{Op: "dial", Net: "tcp", Err: os.ErrDeadlineExceeded}
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	readTimeout := &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}
+	for _, tc := range []struct {
+		name  string
+		err   error
+		want  Kind
+		cause error
+	}{
+		{"dial timed out", &url.Error{Op: "Get", URL: "http://ms/user", Err: dialTimeout}, KindTimeout, os.ErrDeadlineExceeded},
+		{"read timed out", readTimeout, KindTimeout, os.ErrDeadlineExceeded},
+		{"deadline error", fmt.Errorf("read body: %w", context.DeadlineExceeded), KindTimeout, context.DeadlineExceeded},
+		{"dial refused", &url.Error{Op: "Get", URL: "http://ms/user", Err: refused}, KindUnreachable, syscall.ECONNREFUSED},
+		{"other", io.ErrUnexpectedEOF, KindBadAnswer, io.ErrUnexpectedEOF},
+	} {
+		ue := c.classify(live, live, tc.err, KindBadAnswer)
+		if ue.Kind != tc.want {
+			t.Errorf("%s: kind %v, want %v", tc.name, ue.Kind, tc.want)
+		}
+		if tc.want == KindTimeout && !errors.Is(ue, context.DeadlineExceeded) {
+			t.Errorf("%s: a timeout should wrap context.DeadlineExceeded: %v", tc.name, ue)
+		}
+		if !errors.Is(ue, tc.cause) {
+			t.Errorf("%s: cause lost: %v", tc.name, ue)
+		}
+		if ue.callerDone {
+			t.Errorf("%s: marked as the caller's doing", tc.name)
+		}
+	}
 }
