@@ -96,7 +96,7 @@ func TestClientErrorsNeverOpenTheBreaker(t *testing.T) {
 
 func TestSlowMSIs504(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, stackOpts{msTimeout: 150 * time.Millisecond})
+	s := newStack(t, stackOpts{msTimeout: 500 * time.Millisecond}) // long enough for the login on a busy machine
 	c := s.newClient()
 	c.mustLogin(emulator.LoadUsers(1)[0])
 	s.ms.SetFault(emulator.Fault{Delay: 2 * time.Second})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -124,11 +125,18 @@ func TestBreaker4xxBreaksAFailureRun(t *testing.T) {
 	}
 }
 
+// The open time is short so the test sees the half-open state, which means State() may move on from "open"
+// at any moment on a busy machine: the checks read the transitions the breaker reported, never the clock.
 func TestBreakerHalfOpenProbeClosesWhenMSRecovers(t *testing.T) {
 	t.Parallel()
 	u := newUpstream(t, answer(503, msError))
 	var mu sync.Mutex
 	var changes []gobreaker.State
+	seen := func() []gobreaker.State {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(changes)
+	}
 	c := newTestClient(t, Config{BaseURL: u.URL, BreakerFailures: 2, BreakerOpenFor: 100 * time.Millisecond,
 		OnBreakerChange: func(_, to gobreaker.State) {
 			mu.Lock()
@@ -137,22 +145,21 @@ func TestBreakerHalfOpenProbeClosesWhenMSRecovers(t *testing.T) {
 		}})
 	_, _ = get(c)
 	_, _ = get(c)
-	if c.BreakerState() != gobreaker.StateOpen {
-		t.Fatal("breaker should be open")
-	}
-	_, err := get(c)
-	var ue *UpstreamError
-	if !errors.As(err, &ue) || ue.Kind != KindBreakerOpen || ue.RetryAfter != time.Second {
-		t.Fatalf("err = %v; RetryAfter rounds up to at least 1s", err)
+	if got := seen(); !slices.Equal(got, []gobreaker.State{gobreaker.StateOpen}) {
+		t.Fatalf("after two failures the breaker went %v, want [open]", got)
 	}
 
-	// Still failing: the half-open probe fails and the breaker opens again.
+	// Still failing: the half-open probe reaches MS, fails, and the breaker opens again.
 	eventually(t, 5*time.Second, func() bool { return c.BreakerState() == gobreaker.StateHalfOpen })
+	before := u.calls.Load()
 	if resp, err := get(c); err != nil || resp.Status != 503 {
 		t.Fatalf("probe: %+v, %v", resp, err)
 	}
-	if c.BreakerState() != gobreaker.StateOpen {
-		t.Fatal("a failed probe should reopen the breaker")
+	if u.calls.Load() != before+1 {
+		t.Fatal("the probe did not reach MS")
+	}
+	if got := seen(); !slices.Equal(got, []gobreaker.State{gobreaker.StateOpen, gobreaker.StateHalfOpen, gobreaker.StateOpen}) {
+		t.Fatalf("a failed probe should reopen the breaker: %v", got)
 	}
 
 	// MS recovers: the next probe closes the breaker.
@@ -162,18 +169,36 @@ func TestBreakerHalfOpenProbeClosesWhenMSRecovers(t *testing.T) {
 		t.Fatalf("probe: %+v, %v", resp, err)
 	}
 	if s := c.BreakerState(); s != gobreaker.StateClosed {
-		t.Fatalf("breaker %v after a good probe", s)
+		t.Fatalf("breaker %v after a good probe", s) // closed has no timer: this cannot move on by itself
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	want := []gobreaker.State{gobreaker.StateOpen, gobreaker.StateHalfOpen, gobreaker.StateOpen, gobreaker.StateHalfOpen, gobreaker.StateClosed}
-	if len(changes) != len(want) {
-		t.Fatalf("changes %v, want %v", changes, want)
+	if got := seen(); !slices.Equal(got, want) {
+		t.Fatalf("changes %v, want %v", got, want)
 	}
-	for i := range want {
-		if changes[i] != want[i] {
-			t.Fatalf("changes %v, want %v", changes, want)
+}
+
+// TestRetryAfterRoundsUp: while the breaker is open, Retry-After is the time left until the probe, rounded
+// up to whole seconds and never below one second (it is read from the opening time, not from a clock race).
+func TestRetryAfterRoundsUp(t *testing.T) {
+	t.Parallel()
+	c := newTestClient(t, Config{BaseURL: "http://127.0.0.1:1", BreakerOpenFor: 90 * time.Second})
+	for _, tc := range []struct {
+		openedAgo time.Duration
+		want      time.Duration
+	}{
+		{0, 90 * time.Second},
+		{500 * time.Millisecond, 90 * time.Second},
+		{30*time.Second + time.Millisecond, 60 * time.Second},
+		{89*time.Second + 900*time.Millisecond, time.Second},
+		{2 * time.Minute, time.Second}, // overdue: the probe is next, still at least a second
+	} {
+		c.openedAt.Store(time.Now().Add(-tc.openedAgo).UnixNano())
+		if got := c.retryAfter(gobreaker.ErrOpenState); got != tc.want {
+			t.Errorf("opened %v ago: Retry-After %v, want %v", tc.openedAgo, got, tc.want)
 		}
+	}
+	if got := c.retryAfter(gobreaker.ErrTooManyRequests); got != time.Second {
+		t.Errorf("half-open refusal: Retry-After %v, want 1s", got)
 	}
 }
 
