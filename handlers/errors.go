@@ -23,7 +23,7 @@ const (
 	msgMSUnreachable   = "The Mentorship System cannot be reached right now. Please try again later."
 	msgMSBreakerOpen   = "The Mentorship System is unavailable right now. Please try again shortly."
 	msgMSBadAnswer     = "The Mentorship System sent an answer the BFF could not read."
-	msgClientGone      = "The request was cancelled."
+	msgClientGone      = "The client closed the connection before the answer was ready."
 	msgCannotForward   = "The request cannot be forwarded: a header holds characters that are not allowed."
 	msgInternal        = "Something went wrong inside the BFF. Please try again."
 	msgLoginFieldsType = "The fields username and password must be strings."
@@ -32,6 +32,9 @@ const (
 	msgTokenInvalid = "The token is invalid!"
 	msgTokenExpired = "The token has expired! Please, login again or refresh it."
 )
+
+// statusClientClosed is nginx's non-standard status for a request whose client went away before its answer.
+const statusClientClosed = 499
 
 // message is the body of every answer the BFF makes itself.
 type message struct {
@@ -64,7 +67,9 @@ func (s *Server) upstreamFailure(c *fiber.Ctx, err error) error {
 		c.Set(fiber.HeaderRetryAfter, "1")
 		return s.fail(c, fiber.StatusBadGateway, msgMSUnreachable)
 	case msclient.KindCanceled:
-		return s.fail(c, fiber.StatusServiceUnavailable, msgClientGone)
+		// Only the client leaving cancels a request's context (watchClient). Nobody reads this answer; its
+		// status is for logs and metrics: nginx's 499 "client closed request", a client event, not a 5xx.
+		return s.fail(c, statusClientClosed, msgClientGone)
 	case msclient.KindInvalidRequest:
 		return s.fail(c, fiber.StatusBadRequest, msgCannotForward)
 	default:

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -12,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/anitab-org/bridge-in-tech-bff/config"
+	"github.com/anitab-org/bridge-in-tech-bff/internal/disconnect"
 )
 
 // Keys of the values middleware keeps in a request's locals.
@@ -210,4 +213,21 @@ func (s *Server) clientIP(c *fiber.Ctx) string {
 		}
 	}
 	return c.Context().RemoteIP().String()
+}
+
+// errClientGone is the cause of a request context canceled because the client closed its connection.
+var errClientGone = errors.New("handlers: the client closed its connection")
+
+// watchClient gives the rest of the chain a context that is canceled when the client closes its connection,
+// so the MS call made for a client that has left stops at once instead of running to MS_TIMEOUT (bff-contract
+// §6). A silent refresh shared by several requests is detached from this context and carries on.
+func (s *Server) watchClient(c *fiber.Ctx) error {
+	ctx, cancel := context.WithCancelCause(c.UserContext())
+	stop := disconnect.Watch(c.Context().Conn(), func() { cancel(errClientGone) })
+	defer func() {
+		stop() // before fasthttp reads the connection's next request
+		cancel(nil)
+	}()
+	c.SetUserContext(ctx)
+	return c.Next()
 }

@@ -141,21 +141,22 @@ func (s *Server) routes(static fs.FS) {
 	}
 
 	// The CSRF guard runs per route (not as group middleware) so logs and metrics name the route it refused.
+	// watchClient guards the routes that call MS: a client that leaves cancels the call.
 	api := app.Group("/api")
-	api.Post("/login", s.csrf, s.login)
+	api.Post("/login", s.csrf, s.watchClient, s.login)
 	api.Post("/logout", s.csrf, s.logout)
 	api.Get("/session", s.sessionInfo)
-	api.Post("/refresh", s.csrf, s.refreshNow)
+	api.Post("/refresh", s.csrf, s.watchClient, s.refreshNow)
 	api.Get("/openapi.json", s.serveOpenAPI)
 	for _, r := range msRoutes {
-		api.Add(r.method, r.path, s.csrf, s.forward(r))
+		api.Add(r.method, r.path, s.csrf, s.watchClient, s.forward(r))
 	}
 	for _, a := range aliases {
 		target, ok := lookupRoute(a.method, a.target)
 		if !ok {
 			panic("handlers: alias " + a.path + " names no route") // a programming error caught by every test run
 		}
-		api.Add(a.method, a.path, s.csrf, s.forward(target))
+		api.Add(a.method, a.path, s.csrf, s.watchClient, s.forward(target))
 	}
 	api.Use(s.csrf, s.apiNotFound) // unknown paths get the same CSRF answer as known ones (bff-contract §5)
 	if static != nil {

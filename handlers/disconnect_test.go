@@ -1,0 +1,156 @@
+package handlers
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/anitab-org/bridge-in-tech-bff/emulator"
+)
+
+// heldMS holds MS's GET /user calls whose request id starts with "hold-" until release is closed, and reports
+// each one's arrival and, if its connection from the BFF goes away first, its cancellation.
+type heldMS struct {
+	arrived, canceled chan string
+	release           chan struct{}
+	once              sync.Once
+}
+
+func newHeldMS() *heldMS {
+	return &heldMS{arrived: make(chan string, 8), canceled: make(chan string, 8), release: make(chan struct{})}
+}
+
+func (h *heldMS) letGo() { h.once.Do(func() { close(h.release) }) }
+
+func (h *heldMS) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if r.URL.Path == "/user" && strings.HasPrefix(id, "hold-") {
+			h.arrived <- id
+			select {
+			case <-h.release:
+			case <-r.Context().Done():
+				h.canceled <- id
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func receive(t *testing.T, ch chan string, what string) string {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+		return ""
+	}
+}
+
+// rawGet is GET /api/user as bytes on the wire, with the session cookie and a request id.
+func rawGet(s *stack, cookie, id string) string {
+	return fmt.Sprintf("GET /api/user HTTP/1.1\r\nHost: %s\r\nCookie: %s=%s\r\nX-Request-ID: %s\r\n\r\n",
+		strings.TrimPrefix(s.url, "http://"), s.codec.Name(), cookie, id)
+}
+
+// A client that closes its connection while its MS call is in flight stops that call: MS sees its request
+// canceled at once, long before MS_TIMEOUT, the request is logged as 499, and the breaker counts nothing.
+func TestClientThatLeavesStopsItsMSCall(t *testing.T) {
+	t.Parallel()
+	held := newHeldMS()
+	s := newStack(t, stackOpts{msWrap: held.wrap, msTimeout: time.Hour, breakerFails: 1})
+	t.Cleanup(held.letGo) // registered after the stack's, so it runs first: the emulator's Close waits for held calls
+	c := s.newClient()
+	c.mustLogin(emulator.LoadUsers(1)[0])
+
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(conn, rawGet(s, c.cookieValue(), "hold-gone")); err != nil {
+		t.Fatal(err)
+	}
+	if id := receive(t, held.arrived, "the call to reach MS"); id != "hold-gone" {
+		t.Fatalf("MS got %q", id)
+	}
+	if err := conn.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if id := receive(t, held.canceled, "MS to see the call canceled after the client left"); id != "hold-gone" {
+		t.Fatalf("canceled %q", id)
+	}
+	var line string
+	waitFor(t, "the request's log line", 10*time.Second, func() bool {
+		for _, l := range strings.Split(s.logs.String(), "\n") {
+			if strings.Contains(l, `"msg":"request"`) && strings.Contains(l, `"request_id":"hold-gone"`) {
+				line = l
+				return true
+			}
+		}
+		return false
+	})
+	if !strings.Contains(line, `"status":499`) {
+		t.Fatalf("the abandoned request is not logged as 499: %s", line)
+	}
+	// A client leaving is not MS failing: with a one-failure breaker, the next call still goes through.
+	if a := c.do(http.MethodGet, "/api/user", nil); a.Status != http.StatusOK {
+		t.Fatalf("after a client left: %d %s", a.Status, a.Body)
+	}
+}
+
+// Pipelined requests on one connection are not mistaken for a client leaving, and the connection serves
+// requests normally after watched ones (the watch leaves no read deadline behind).
+func TestPipelinedAndKeepAliveRequestsAreServed(t *testing.T) {
+	t.Parallel()
+	held := newHeldMS()
+	s := newStack(t, stackOpts{msWrap: held.wrap})
+	t.Cleanup(held.letGo) // registered after the stack's, so it runs first: the emulator's Close waits for held calls
+	c := s.newClient()
+	c.mustLogin(emulator.LoadUsers(1)[0])
+	cookie := c.cookieValue()
+
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, rawGet(s, cookie, "hold-first")+rawGet(s, cookie, "second")); err != nil {
+		t.Fatal(err)
+	}
+	receive(t, held.arrived, "the first call to reach MS")
+	held.letGo()
+	br := bufio.NewReader(conn)
+	read := func(want string) {
+		t.Helper()
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", want, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Request-ID") != want {
+			t.Fatalf("%s: %d %s (request id %q)", want, resp.StatusCode, body, resp.Header.Get("X-Request-ID"))
+		}
+	}
+	read("hold-first")
+	read("second")
+	for i := range 20 {
+		id := fmt.Sprintf("again-%d", i)
+		if _, err := io.WriteString(conn, rawGet(s, cookie, id)); err != nil {
+			t.Fatal(err)
+		}
+		read(id)
+	}
+	if len(held.canceled) != 0 {
+		t.Fatalf("a call was canceled: %s", <-held.canceled)
+	}
+}
