@@ -219,8 +219,8 @@ func (s *Server) clientIP(c *fiber.Ctx) string {
 var errClientGone = errors.New("handlers: the client closed its connection")
 
 // watchClient gives the rest of the chain a context that is canceled when the client closes its connection,
-// so the MS call made for a client that has left stops at once instead of running to MS_TIMEOUT (bff-contract
-// §6). A silent refresh shared by several requests is detached from this context and carries on.
+// so the MS call made for a client that has left stops at once instead of running to MS_TIMEOUT. A silent
+// refresh shared by several requests is detached from this context and carries on.
 func (s *Server) watchClient(c *fiber.Ctx) error {
 	ctx, cancel := context.WithCancelCause(c.UserContext())
 	stop := disconnect.Watch(c.Context().Conn(), func() { cancel(errClientGone) })
