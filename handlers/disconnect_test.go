@@ -126,6 +126,8 @@ func TestPipelinedAndKeepAliveRequestsAreServed(t *testing.T) {
 		t.Fatal(err)
 	}
 	receive(t, held.arrived, "the first call to reach MS")
+	// Hold the first call past the watch delay, so the watch starts and finds the second request's bytes.
+	time.Sleep(3 * clientWatchDelay)
 	held.letGo()
 	br := bufio.NewReader(conn)
 	read := func(want string) {

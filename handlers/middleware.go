@@ -218,12 +218,16 @@ func (s *Server) clientIP(c *fiber.Ctx) string {
 // errClientGone is the cause of a request context canceled because the client closed its connection.
 var errClientGone = errors.New("handlers: the client closed its connection")
 
+// clientWatchDelay is how long a request runs before watchClient starts watching its connection. Most MS calls
+// end sooner and pay only for a timer; the slow ones, where a client gives up, are watched.
+const clientWatchDelay = 100 * time.Millisecond
+
 // watchClient gives the rest of the chain a context that is canceled when the client closes its connection,
-// so the MS call made for a client that has left stops at once instead of running to MS_TIMEOUT. A silent
-// refresh shared by several requests is detached from this context and carries on.
+// so the MS call made for a client that has left stops (within clientWatchDelay) instead of running on to
+// MS_TIMEOUT. A silent refresh shared by several requests is detached from this context and carries on.
 func (s *Server) watchClient(c *fiber.Ctx) error {
 	ctx, cancel := context.WithCancelCause(c.UserContext())
-	stop := disconnect.Watch(c.Context().Conn(), func() { cancel(errClientGone) })
+	stop := disconnect.WatchAfter(c.Context().Conn(), clientWatchDelay, func() { cancel(errClientGone) })
 	defer func() {
 		stop() // before fasthttp reads the connection's next request
 		cancel(nil)

@@ -10,6 +10,7 @@ package disconnect
 
 import (
 	"net"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -55,5 +56,34 @@ func Watch(conn net.Conn, gone func()) (stop func()) {
 		_ = conn.SetReadDeadline(time.Unix(1, 0)) // a deadline gone by wakes the read parked in the netpoller
 		<-done
 		_ = conn.SetReadDeadline(time.Time{})
+	}
+}
+
+// WatchAfter is Watch started only once delay has passed, for requests that are usually quick: a request that
+// ends within delay pays for a timer, not for a goroutine and two netpoller round trips. A client that left
+// earlier is noticed as soon as the watch starts. stop is as for Watch.
+func WatchAfter(conn net.Conn, delay time.Duration, gone func()) (stop func()) {
+	var (
+		mu       sync.Mutex
+		stopped  bool
+		endWatch func()
+	)
+	timer := time.AfterFunc(delay, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !stopped {
+			endWatch = Watch(conn, gone)
+		}
+	})
+	return func() {
+		if timer.Stop() {
+			return // the watch never started
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		if endWatch != nil {
+			endWatch()
+		}
 	}
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // pair returns the server side and the client side of one loopback TCP connection.
-func pair(t *testing.T) (server, client *net.TCPConn) {
+func pair(t testing.TB) (server, client *net.TCPConn) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -182,5 +182,71 @@ func BenchmarkWatch(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Watch(c, gone)()
+	}
+}
+
+// A delayed watch notices a client that left before the delay as soon as it starts.
+func TestWatchAfterNoticesAnEarlierLeave(t *testing.T) {
+	t.Parallel()
+	server, client := pair(t)
+	gone := make(chan struct{}, 2)
+	stop := WatchAfter(server, 20*time.Millisecond, func() { gone <- struct{}{} })
+	defer stop()
+	if err := client.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, gone)
+}
+
+// A delayed watch stopped before its delay never starts: the connection is untouched and gone never called.
+func TestWatchAfterStoppedEarlyNeverWatches(t *testing.T) {
+	t.Parallel()
+	server, client := pair(t)
+	gone := make(chan struct{}, 2)
+	stop := WatchAfter(server, time.Hour, func() { gone <- struct{}{} })
+	stop()
+	if err := server.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 1)
+	if _, err := io.ReadFull(server, buf); err != nil {
+		t.Fatalf("read after an early stop: %v", err)
+	}
+	if len(gone) != 0 {
+		t.Fatal("gone called")
+	}
+}
+
+// stop racing the delay's end: whichever wins, stop returns with no watch left behind, many times over.
+func TestWatchAfterStopRacesTheTimer(t *testing.T) {
+	t.Parallel()
+	server, client := pair(t)
+	for i := range 300 {
+		stop := WatchAfter(server, time.Duration(i%5)*100*time.Microsecond, func() { t.Error("gone called") })
+		time.Sleep(time.Duration(i%7) * 50 * time.Microsecond)
+		stop()
+	}
+	if _, err := client.Write([]byte("y")); err != nil {
+		t.Fatal(err)
+	}
+	if err := server.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 1)
+	if _, err := io.ReadFull(server, buf); err != nil || buf[0] != 'y' {
+		t.Fatalf("read after the races: %q, %v", buf, err)
+	}
+}
+
+// BenchmarkWatchAfterQuickRequest is the cost for a request that ends before the delay: a timer set and stopped.
+func BenchmarkWatchAfterQuickRequest(b *testing.B) {
+	server, _ := pair(b)
+	gone := func() { b.Error("gone called") }
+	b.ReportAllocs()
+	for b.Loop() {
+		WatchAfter(server, time.Second, gone)()
 	}
 }
