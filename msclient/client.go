@@ -285,13 +285,12 @@ func (c *Client) newRequest(r Request) (*http.Request, error) {
 	if !strings.HasPrefix(r.Path, "/") {
 		return nil, errors.New("path must start with /")
 	}
-	if strings.ContainsAny(r.Path, "?#") || !validHeaderValue(r.Path) || !validHeaderValue(r.RawQuery) ||
-		strings.Contains(r.RawQuery, "#") {
-		return nil, errors.New("path or query holds characters that cannot be sent")
+	if strings.ContainsAny(r.Path, "?#") || !validHeaderValue(r.Path) {
+		return nil, errors.New("path holds characters that cannot be sent")
 	}
 	raw := c.base + r.Path
 	if r.RawQuery != "" {
-		raw += "?" + r.RawQuery
+		raw += "?" + escapeQuery(r.RawQuery)
 	}
 	var body io.Reader
 	if len(r.Body) > 0 {
@@ -333,6 +332,36 @@ func (c *Client) newRequest(r Request) (*http.Request, error) {
 		h["X-Request-Id"] = []string{r.RequestID}
 	}
 	return req, nil
+}
+
+// escapeQuery percent-encodes what may not appear raw in a query (RFC 3986 §3.4): controls, space, bytes
+// beyond ASCII and " # < > \ ^ ` { | }, as a browser does before sending. Everything else, '%' included,
+// stays as the client wrote it, so MS decodes the same arguments the client meant. net/http sends RawQuery
+// verbatim: a raw space would split the request line.
+func escapeQuery(q string) string {
+	const hex = "0123456789ABCDEF"
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if mustEscapeInQuery(q[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return q
+	}
+	b := make([]byte, 0, len(q)+2*n)
+	for i := 0; i < len(q); i++ {
+		if c := q[i]; mustEscapeInQuery(c) {
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		} else {
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+func mustEscapeInQuery(c byte) bool {
+	return c <= ' ' || c >= 0x7f || strings.IndexByte("\"#<>\\^`{|}", c) >= 0
 }
 
 // validHeaderValue accepts visible ASCII, space and tab: what MS and every proxy between accept.

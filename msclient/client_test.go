@@ -672,3 +672,44 @@ func TestClassifyTimeoutBeforeContextIsMarked(t *testing.T) {
 		}
 	}
 }
+
+// A query MS could not parse raw (a space would split the request line) is percent-encoded as a browser would,
+// so MS decodes the arguments the client meant; a well-formed query goes out byte for byte.
+func TestDoEscapesTheQueryAsABrowserWould(t *testing.T) {
+	t.Parallel()
+	type seen struct {
+		rawQuery string
+		query    map[string][]string
+	}
+	got := make(chan seen, 1)
+	u := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		got <- seen{r.URL.RawQuery, r.URL.Query()}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{}`))
+	})
+	c := newTestClient(t, Config{BaseURL: u.URL})
+	for _, tc := range []struct {
+		query, wantRaw string
+		want           map[string][]string
+	}{
+		{"search=ada lovelace&page=2", "search=ada%20lovelace&page=2", map[string][]string{"search": {"ada lovelace"}, "page": {"2"}}},
+		{"search=Jos\u00e9", "search=Jos%C3%A9", map[string][]string{"search": {"Jos\u00e9"}}},
+		{"a=\t\"<>{|}^`\\#", "a=%09%22%3C%3E%7B%7C%7D%5E%60%5C%23", map[string][]string{"a": {"\t\"<>{|}^`\\#"}}},
+		{"a=\x00&b=\x7f", "a=%00&b=%7F", map[string][]string{"a": {"\x00"}, "b": {"\x7f"}}},
+		{"search=%41+b&x=1;y", "search=%41+b&x=1;y", nil}, // untouched, '%', '+' and ';' included
+		{"a=% ", "a=%%20", nil}, // a stray '%' stays MS's to judge
+		{" ", "%20", map[string][]string{" ": {""}}},
+	} {
+		resp, err := c.Do(t.Context(), Request{Method: "GET", Path: "/users", RawQuery: tc.query})
+		if err != nil || resp.Status != 200 {
+			t.Fatalf("%q: %+v, %v", tc.query, resp, err)
+		}
+		s := <-got
+		if s.rawQuery != tc.wantRaw {
+			t.Errorf("%q reached MS as %q, want %q", tc.query, s.rawQuery, tc.wantRaw)
+		}
+		if tc.want != nil && fmt.Sprint(s.query) != fmt.Sprint(tc.want) {
+			t.Errorf("%q decoded to %v, want %v", tc.query, s.query, tc.want)
+		}
+	}
+}
