@@ -56,9 +56,13 @@ func receive(t *testing.T, ch chan string, what string) string {
 }
 
 // rawGet is GET /api/user as bytes on the wire, with the session cookie and a request id.
-func rawGet(s *stack, cookie, id string) string {
-	return fmt.Sprintf("GET /api/user HTTP/1.1\r\nHost: %s\r\nCookie: %s=%s\r\nX-Request-ID: %s\r\n\r\n",
-		strings.TrimPrefix(s.url, "http://"), s.codec.Name(), cookie, id)
+func rawGet(s *stack, cookie, id string) string { return rawRequest(s, "/api/user", cookie, id) }
+
+// rawRequest is a GET of target exactly as written (no client escapes it), with the session cookie and a
+// request id.
+func rawRequest(s *stack, target, cookie, id string) string {
+	return fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\nCookie: %s=%s\r\nX-Request-ID: %s\r\n\r\n",
+		target, strings.TrimPrefix(s.url, "http://"), s.codec.Name(), cookie, id)
 }
 
 // A client that closes its connection while its MS call is in flight stops that call: MS sees its request

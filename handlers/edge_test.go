@@ -1,9 +1,15 @@
 package handlers
 
 import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/anitab-org/bridge-in-tech-bff/emulator"
 )
@@ -132,5 +138,50 @@ func TestOversizedHeadersAre431JSON(t *testing.T) {
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		t.Fatalf("got %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
+// A query typed with raw spaces and non-ASCII letters (curl, scripts; browsers encode them first) reaches MS
+// percent-encoded, so the search means what the client wrote.
+func TestRawQueryReachesMSAsMeant(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, stackOpts{})
+	c := s.newClient()
+	c.mustLogin(emulator.LoadUsers(1)[0])
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	br := bufio.NewReader(conn)
+	for _, tc := range []struct {
+		query string
+		want  []string
+	}{
+		{"search=LOAD user", []string{"loaduser2", "loaduser3"}},
+		{"search=load user&per_page=1", []string{"loaduser2"}},
+		{"search=Jos\u00e9 <nobody>", []string{}},
+	} {
+		if _, err := io.WriteString(conn, rawRequest(s, "/api/users/verified?"+tc.query, c.cookieValue(), "raw-query")); err != nil {
+			t.Fatal(err)
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.query, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var users []struct{ Username string }
+		if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &users) != nil {
+			t.Fatalf("%q: %d %s", tc.query, resp.StatusCode, body)
+		}
+		got := []string{}
+		for _, u := range users {
+			got = append(got, u.Username)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%q found %v, want %v", tc.query, got, tc.want)
+		}
 	}
 }
