@@ -1,10 +1,7 @@
 package handlers
 
 import (
-	"bufio"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -55,16 +52,6 @@ func receive(t *testing.T, ch chan string, what string) string {
 	}
 }
 
-// rawGet is GET /api/user as bytes on the wire, with the session cookie and a request id.
-func rawGet(s *stack, cookie, id string) string { return rawRequest(s, "/api/user", cookie, id) }
-
-// rawRequest is a GET of target exactly as written (no client escapes it), with the session cookie and a
-// request id.
-func rawRequest(s *stack, target, cookie, id string) string {
-	return fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\nCookie: %s=%s\r\nX-Request-ID: %s\r\n\r\n",
-		target, strings.TrimPrefix(s.url, "http://"), s.codec.Name(), cookie, id)
-}
-
 // A client that closes its connection while its MS call is in flight stops that call: MS sees its request
 // canceled at once, long before MS_TIMEOUT, the request is logged as 499, and the breaker counts nothing.
 func TestClientThatLeavesStopsItsMSCall(t *testing.T) {
@@ -75,13 +62,8 @@ func TestClientThatLeavesStopsItsMSCall(t *testing.T) {
 	c := s.newClient()
 	c.mustLogin(emulator.LoadUsers(1)[0])
 
-	conn, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.WriteString(conn, rawGet(s, c.cookieValue(), "hold-gone")); err != nil {
-		t.Fatal(err)
-	}
+	conn := s.dialRaw()
+	conn.send(conn.get("/api/user", c.cookieValue(), "hold-gone"))
 	if id := receive(t, held.arrived, "the call to reach MS"); id != "hold-gone" {
 		t.Fatalf("MS got %q", id)
 	}
@@ -121,39 +103,23 @@ func TestPipelinedAndKeepAliveRequestsAreServed(t *testing.T) {
 	c.mustLogin(emulator.LoadUsers(1)[0])
 	cookie := c.cookieValue()
 
-	conn, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := io.WriteString(conn, rawGet(s, cookie, "hold-first")+rawGet(s, cookie, "second")); err != nil {
-		t.Fatal(err)
-	}
+	conn := s.dialRaw()
+	conn.send(conn.get("/api/user", cookie, "hold-first"), conn.get("/api/user", cookie, "second"))
 	receive(t, held.arrived, "the first call to reach MS")
 	// Hold the first call past the watch delay, so the watch starts and finds the second request's bytes.
 	time.Sleep(3 * clientWatchDelay)
 	held.letGo()
-	br := bufio.NewReader(conn)
 	read := func(want string) {
 		t.Helper()
-		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil {
-			t.Fatalf("%s: %v", want, err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Request-ID") != want {
-			t.Fatalf("%s: %d %s (request id %q)", want, resp.StatusCode, body, resp.Header.Get("X-Request-ID"))
+		if a := conn.answer(); a.Status != http.StatusOK || a.Header.Get("X-Request-ID") != want {
+			t.Fatalf("%s: %d %s (request id %q)", want, a.Status, a.Body, a.Header.Get("X-Request-ID"))
 		}
 	}
 	read("hold-first")
 	read("second")
 	for i := range 20 {
 		id := fmt.Sprintf("again-%d", i)
-		if _, err := io.WriteString(conn, rawGet(s, cookie, id)); err != nil {
-			t.Fatal(err)
-		}
+		conn.send(conn.get("/api/user", cookie, id))
 		read(id)
 	}
 	if len(held.canceled) != 0 {

@@ -1,15 +1,11 @@
 package handlers
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/anitab-org/bridge-in-tech-bff/emulator"
 )
@@ -148,12 +144,7 @@ func TestRawQueryReachesMSAsMeant(t *testing.T) {
 	s := newStack(t, stackOpts{})
 	c := s.newClient()
 	c.mustLogin(emulator.LoadUsers(1)[0])
-	conn, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	br := bufio.NewReader(conn)
+	conn := s.dialRaw()
 	for _, tc := range []struct {
 		query string
 		want  []string
@@ -162,19 +153,11 @@ func TestRawQueryReachesMSAsMeant(t *testing.T) {
 		{"search=load user&per_page=1", []string{"loaduser2"}},
 		{"search=Jos\u00e9 <nobody>", []string{}},
 	} {
-		if _, err := io.WriteString(conn, rawRequest(s, "/api/users/verified?"+tc.query, c.cookieValue(), "raw-query")); err != nil {
-			t.Fatal(err)
-		}
-		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil {
-			t.Fatalf("%q: %v", tc.query, err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		conn.send(conn.get("/api/users/verified?"+tc.query, c.cookieValue(), "raw-query"))
+		a := conn.answer()
 		var users []struct{ Username string }
-		if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &users) != nil {
-			t.Fatalf("%q: %d %s", tc.query, resp.StatusCode, body)
+		if a.Status != http.StatusOK || json.Unmarshal(a.Body, &users) != nil {
+			t.Fatalf("%q: %d %s", tc.query, a.Status, a.Body)
 		}
 		got := []string{}
 		for _, u := range users {

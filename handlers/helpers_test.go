@@ -1,9 +1,11 @@
 package handlers
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -275,4 +277,54 @@ func setCookieHeaders(h http.Header, name string) []string {
 
 func isClearing(line string) bool {
 	return strings.Contains(line, "Max-Age=0")
+}
+
+// rawConn is one client connection on which a test writes requests byte for byte, as no HTTP client would
+// (unescaped, pipelined, or abandoned half way), and reads the answers back in order.
+type rawConn struct {
+	net.Conn
+	t  testing.TB
+	s  *stack
+	br *bufio.Reader
+}
+
+// dialRaw opens a connection to the stack's BFF, closed when the test ends.
+func (s *stack) dialRaw() *rawConn {
+	s.t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(func() { _ = conn.Close() })
+	return &rawConn{Conn: conn, t: s.t, s: s, br: bufio.NewReader(conn)}
+}
+
+// get is a GET of target exactly as written, with the session cookie and a request id, as bytes on the wire.
+func (r *rawConn) get(target, cookie, id string) string {
+	return fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\nCookie: %s=%s\r\nX-Request-ID: %s\r\n\r\n",
+		target, strings.TrimPrefix(r.s.url, "http://"), r.s.codec.Name(), cookie, id)
+}
+
+// send writes requests as they are.
+func (r *rawConn) send(requests ...string) {
+	r.t.Helper()
+	if _, err := io.WriteString(r.Conn, strings.Join(requests, "")); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// answer reads the next answer on the connection, waiting at most 10 s.
+func (r *rawConn) answer() answer {
+	r.t.Helper()
+	_ = r.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(r.br, nil)
+	if err != nil {
+		r.t.Fatalf("reading an answer: %v", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		r.t.Fatalf("reading an answer's body: %v", err)
+	}
+	return answer{Status: resp.StatusCode, Header: resp.Header, Body: body}
 }
