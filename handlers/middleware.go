@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -215,9 +214,6 @@ func (s *Server) clientIP(c *fiber.Ctx) string {
 	return c.Context().RemoteIP().String()
 }
 
-// errClientGone is the cause of a request context canceled because the client closed its connection.
-var errClientGone = errors.New("handlers: the client closed its connection")
-
 // clientWatchDelay is how long a request runs before watchClient starts watching its connection. Most MS calls
 // end sooner and pay only for a timer; the slow ones, where a client gives up, are watched.
 const clientWatchDelay = 100 * time.Millisecond
@@ -226,11 +222,11 @@ const clientWatchDelay = 100 * time.Millisecond
 // so the MS call made for a client that has left stops (within clientWatchDelay) instead of running on to
 // MS_TIMEOUT. A silent refresh shared by several requests is detached from this context and carries on.
 func (s *Server) watchClient(c *fiber.Ctx) error {
-	ctx, cancel := context.WithCancelCause(c.UserContext())
-	stop := disconnect.WatchAfter(c.Context().Conn(), clientWatchDelay, func() { cancel(errClientGone) })
+	ctx, cancel := context.WithCancel(c.UserContext())
+	stop := disconnect.WatchAfter(c.Context().Conn(), clientWatchDelay, cancel)
 	defer func() {
 		stop() // before fasthttp reads the connection's next request
-		cancel(nil)
+		cancel()
 	}()
 	c.SetUserContext(ctx)
 	return c.Next()
