@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"time"
 
 	"github.com/caarlos0/env/v11"
@@ -20,7 +19,6 @@ import (
 	"github.com/anitab-org/bridge-in-tech-bff/metrics"
 	"github.com/anitab-org/bridge-in-tech-bff/msclient"
 	"github.com/anitab-org/bridge-in-tech-bff/session"
-	"github.com/anitab-org/bridge-in-tech-bff/web"
 )
 
 // Options are Run's inputs: the process's arguments, environment and output.
@@ -84,10 +82,17 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
+	static, err := staticFiles(cfg, demo != nil)
+	if err != nil {
+		return err
+	}
+	if c, ok := static.(io.Closer); ok {
+		defer c.Close()
+	}
 	if f.checkConfig {
 		fmt.Fprintf(o.Stdout, "configuration OK: %s mode, MS at %s, cookie %s, %d session key(s)\n",
 			cfg.AppEnv, cfg.BaseURL, cfg.CookieName(), len(cfg.SessionKeys))
-		return nil
+		return printPagePolicy(o.Stdout, cfg, static)
 	}
 	level, _ := cfg.SlogLevel()
 	logger := slog.New(slog.NewJSONHandler(o.Stdout, &slog.HandlerOptions{Level: level}))
@@ -114,11 +119,8 @@ func Run(ctx context.Context, o Options) error {
 		return fmt.Errorf("building the session codec: %w", err)
 	}
 	deps := handlers.Deps{Config: cfg, MS: ms, Codec: codec, Logger: logger, Metrics: m}
-	switch {
-	case cfg.StaticDir != "":
-		deps.Static = os.DirFS(cfg.StaticDir)
-	case demo != nil:
-		deps.Static = web.Demo()
+	if static != nil {
+		deps.Static = static
 	}
 	srv := handlers.New(deps)
 

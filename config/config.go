@@ -16,6 +16,7 @@ import (
 
 	"github.com/caarlos0/env/v11"
 
+	"github.com/anitab-org/bridge-in-tech-bff/internal/csp"
 	"github.com/anitab-org/bridge-in-tech-bff/secret"
 	"github.com/anitab-org/bridge-in-tech-bff/session"
 )
@@ -49,6 +50,9 @@ type Config struct {
 	// ContentSecurityPolicy replaces the strict default CSP sent with SPA pages (e.g. for a build with inline
 	// scripts).
 	ContentSecurityPolicy string `env:"CONTENT_SECURITY_POLICY"`
+	// ContentSecurityPolicyExtra adds sources to the policy derived from STATIC_DIR's index.html, e.g.
+	// "font-src https://fonts.gstatic.com" for what a CDN stylesheet loads.
+	ContentSecurityPolicyExtra string `env:"CONTENT_SECURITY_POLICY_EXTRA"`
 
 	BreakerFailures  uint32        `env:"BREAKER_FAILURES" envDefault:"5"`
 	BreakerOpenFor   time.Duration `env:"BREAKER_OPEN_TIMEOUT" envDefault:"10s"`
@@ -179,6 +183,14 @@ func (c *Config) validate() error {
 		}
 		if _, err := os.Stat(filepath.Join(c.StaticDir, "index.html")); err != nil {
 			return bad("STATIC_DIR", "%q has no index.html", c.StaticDir)
+		}
+	}
+	if c.ContentSecurityPolicyExtra != "" {
+		if c.ContentSecurityPolicy != "" {
+			return bad("CONTENT_SECURITY_POLICY_EXTRA", "has no effect with CONTENT_SECURITY_POLICY set: add the sources there")
+		}
+		if _, err := csp.ParseExtra(c.ContentSecurityPolicyExtra); err != nil {
+			return bad("CONTENT_SECURITY_POLICY_EXTRA", "%v", err)
 		}
 	}
 	if c.LoginMaxFailures < 1 {

@@ -28,7 +28,7 @@ func TestSPAHosting(t *testing.T) {
 		{"a deep route without Accept falls back too", "/settings/profile", "", 200, "<title>app</title>", "no-cache", "text/html"},
 		{"a missing asset is a 404", "/static/js/gone.12345678.js", "*/*", 404, `"message"`, "", "application/json"},
 		{"an unknown API path stays a JSON 404", "/api/nowhere", "text/html", 404, `"message"`, "", "application/json"},
-		{"a path escaping the root is contained", "/../../etc/passwd", "text/html", 200, "<title>app</title>", "no-cache", "text/html"},
+		{"a path escaping the root is refused", "/../../etc/passwd", "text/html", 404, `"message"`, "", "application/json"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
