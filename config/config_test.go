@@ -72,6 +72,8 @@ func TestLoadRefusesUnsafeOrMalformed(t *testing.T) {
 		{"an origin with a path", map[string]string{"SESSION_KEYS": goodKey, "ALLOWED_ORIGINS": "https://a.example/app"}, "ALLOWED_ORIGINS"},
 		{"an origin without scheme", map[string]string{"SESSION_KEYS": goodKey, "ALLOWED_ORIGINS": "a.example"}, "ALLOWED_ORIGINS"},
 		{"a null origin", map[string]string{"SESSION_KEYS": goodKey, "ALLOWED_ORIGINS": "null"}, "ALLOWED_ORIGINS"},
+		{"an extra CSP source that allows inline scripts", map[string]string{"SESSION_KEYS": goodKey, "CONTENT_SECURITY_POLICY_EXTRA": "script-src 'unsafe-inline'"}, "CONTENT_SECURITY_POLICY_EXTRA"},
+		{"extra CSP sources beside a whole policy", map[string]string{"SESSION_KEYS": goodKey, "CONTENT_SECURITY_POLICY": "default-src 'self'", "CONTENT_SECURITY_POLICY_EXTRA": "font-src https://f.example"}, "CONTENT_SECURITY_POLICY_EXTRA"},
 		{"a wildcard subdomain origin", map[string]string{"SESSION_KEYS": goodKey, "ALLOWED_ORIGINS": "https://*.example.org"}, "ALLOWED_ORIGINS"},
 		{"a relative MS URL", map[string]string{"SESSION_KEYS": goodKey, "MS_BASE_URL": "/ms"}, "MS_BASE_URL"},
 		{"an ftp MS URL", map[string]string{"SESSION_KEYS": goodKey, "MS_BASE_URL": "ftp://ms"}, "MS_BASE_URL"},
