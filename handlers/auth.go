@@ -33,6 +33,9 @@ type principal struct {
 // session whose access token expires within refreshAhead.
 func (s *Server) authenticate(c *fiber.Ctx, autoRefresh bool) (*principal, error) {
 	if h := c.Get(fiber.HeaderAuthorization); h != "" {
+		if p, ok, err := s.cookieForExpiredBearer(c, false, autoRefresh); ok {
+			return p, err
+		}
 		return s.bearerPrincipal(c, secret.String(h), msclient.TokenAccess, false)
 	}
 	raw := c.Cookies(s.codec.Name())
@@ -62,9 +65,15 @@ func (s *Server) authenticate(c *fiber.Ctx, autoRefresh bool) (*principal, error
 		s.clearSession(c)
 		return nil, s.fail(c, fiber.StatusUnauthorized, msgSessionExpired)
 	}
+	return s.sessionPrincipal(c, sess, stale, autoRefresh)
+}
+
+// sessionPrincipal is the principal of an opened, unexpired cookie session, refreshed first when autoRefresh is
+// set and its access token expires within refreshAhead.
+func (s *Server) sessionPrincipal(c *fiber.Ctx, sess session.Session, stale, autoRefresh bool) (*principal, error) {
 	p := &principal{viaCookie: true, sess: sess, dirty: stale}
 	c.Locals(localUserID, sess.UserID)
-	if autoRefresh && sess.AccessExpiresWithin(now, refreshAhead) {
+	if autoRefresh && sess.AccessExpiresWithin(s.now(), refreshAhead) {
 		if answered, err := s.refreshPrincipal(c, p); answered {
 			return nil, err
 		}

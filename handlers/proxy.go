@@ -54,6 +54,16 @@ func (s *Server) forward(r msRoute) fiber.Handler {
 		}
 		req.Authorization = p.authorization
 		resp, err := s.ms.Do(ctx, req)
+		if err == nil && !p.viaCookie && resp.AuthFailure() == msclient.AuthExpired {
+			// MS calls the caller's own token expired: its user's session cookie, if the request has one, serves it.
+			if q, ok, ferr := s.cookieForExpiredBearer(c, true, true); ok {
+				if q == nil {
+					return ferr
+				}
+				p, req.Authorization = q, q.authorization
+				resp, err = s.ms.Do(ctx, req)
+			}
+		}
 		if err == nil && p.viaCookie && !p.refreshed && resp.AuthFailure() == msclient.AuthExpired {
 			// MS's clock says the token expired although ours did not: refresh once and retry once.
 			if answered, rerr := s.refreshPrincipal(c, p); answered {
