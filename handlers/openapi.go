@@ -79,7 +79,7 @@ func openAPIDoc() ([]byte, error) {
 	}
 	for _, a := range aliases {
 		target, _ := lookupRoute(a.method, a.target)
-		op := obj{"summary": "Alias of " + a.method + " /api" + a.target + " (the path the existing React client uses).",
+		op := obj{"summary": a.summary + " The path the existing React client uses.",
 			"security": cookieOrBearer, "responses": withAnswers(passThrough)}
 		if target.body == bodyObject {
 			op["requestBody"] = obj{"required": true, "content": jsonOf(obj{"type": "object"})}

@@ -48,7 +48,6 @@ var msRoutes = [...]msRoute{
 	{fiber.MethodDelete, "/user", authAccess, bodyNone, "Delete the logged-in user's account."},
 	{fiber.MethodPut, "/user/change_password", authAccess, bodyObject, "Change the logged-in user's password."},
 	// Users, home, dashboard (§3.2).
-	{fiber.MethodGet, "/users", authAccess, bodyNone, "List users (search, page, per_page)."},
 	{fiber.MethodGet, "/users/verified", authAccess, bodyNone, "List verified users (search, page, per_page)."},
 	{fiber.MethodGet, "/users/:user_id", authAccess, bodyNone, "One user's public profile."},
 	{fiber.MethodGet, "/home", authAccess, bodyNone, "Home page statistics and recent achievements."},
@@ -79,10 +78,13 @@ var msRoutes = [...]msRoute{
 	{fiber.MethodGet, "/mentorship_relation/:relation_id/task/:task_id/comments", authAccess, bodyNone, "List a task's comments."},
 }
 
-// aliases are BFF paths the existing React client uses for an MS endpoint (bit-surface §b).
-var aliases = [...]struct{ method, path, target string }{
-	{fiber.MethodGet, "/user/personal_details", "/user"},
-	{fiber.MethodPut, "/user/personal_details", "/user"},
+// aliases are BFF paths the existing React client uses for an MS endpoint (bit-surface §b). GET /users is
+// MS's /users/verified, as the old backend's /users was: the member list never shows unverified accounts, and
+// MS's own /users (which does) is not served.
+var aliases = [...]struct{ method, path, target, summary string }{
+	{fiber.MethodGet, "/user/personal_details", "/user", "The logged-in user's profile (GET /api/user), with current_organization beside organization."},
+	{fiber.MethodPut, "/user/personal_details", "/user", "Update the profile (PUT /api/user); current_organization is saved as organization."},
+	{fiber.MethodGet, "/users", "/users/verified", "List verified users (MS /users/verified; search, page, per_page)."},
 }
 
 // RouteInfo names one route the BFF serves.
@@ -156,7 +158,11 @@ func (s *Server) routes(static fs.FS) {
 		if !ok {
 			panic("handlers: alias " + a.path + " names no route") // a programming error caught by every test run
 		}
-		api.Add(a.method, a.path, s.csrf, s.watchClient, s.forward(target))
+		h := s.forward(target)
+		if a.path == "/user/personal_details" {
+			h = s.personalDetails(h) // current_organization, the app's name for MS's organization
+		}
+		api.Add(a.method, a.path, s.csrf, s.watchClient, h)
 	}
 	api.Use(s.csrf, s.apiNotFound) // unknown paths get the same CSRF answer as known ones (bff-contract §5)
 	if static != nil {
