@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -170,8 +171,14 @@ func ctAuthTable(t *testing.T) {
 					t.Errorf("user %v", m)
 				}
 			}},
-		{name: "get user personal details is the same as get user", who: bob, method: get, path: "/api/user/personal_details", status: 200,
-			check: func(t *testing.T, a ctAnswer) { ctKeys(t, "user", a.object(t), ctFullUserKeys) }},
+		{name: "get user personal details is get user with current_organization beside organization", who: bob, method: get, path: "/api/user/personal_details", status: 200,
+			check: func(t *testing.T, a ctAnswer) {
+				m := a.object(t)
+				ctKeys(t, "user", m, append(slices.Clone(ctFullUserKeys), "current_organization"))
+				if m["current_organization"] != m["organization"] {
+					t.Errorf("current_organization %v, organization %v", m["current_organization"], m["organization"])
+				}
+			}},
 
 		// PUT /user.
 		{name: "update user refuses an empty object", who: cal, method: put, path: "/api/user", body: map[string]any{},

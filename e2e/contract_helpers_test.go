@@ -298,12 +298,16 @@ func (a ctAnswer) array(t testing.TB) []map[string]any {
 
 var ctRequestSeq atomic.Int64
 
-// bffOwned reports whether the BFF itself writes the answer of a successful call to path (its session routes).
+// bffOwned reports whether the BFF itself writes the answer of a successful call to path (its session routes),
+// or adapts MS's (GET /api/user/personal_details adds current_organization, the React app's name for
+// organization).
 func bffOwned(method, path string) bool {
 	p, _, _ := strings.Cut(path, "?")
 	switch p {
 	case "/api/login", "/api/logout", "/api/session", "/api/refresh":
 		return true
+	case "/api/user/personal_details":
+		return method == http.MethodGet
 	}
 	return false
 }

@@ -52,6 +52,9 @@ func TestContract(t *testing.T) {
 		calls := ctSucceeded.keys()
 		routes := emulator.New(emulator.Options{}).Routes()
 		for _, r := range routes {
+			if r == "GET /users" {
+				continue // not served: the BFF's /api/users is MS's /users/verified, as the old backend's was
+			}
 			if !slices.ContainsFunc(calls, func(c string) bool { return ctMatchRoute(r, c) }) {
 				t.Errorf("no successful call of MS %s came through the BFF", r)
 			}
