@@ -32,6 +32,7 @@ func TestBrowser(t *testing.T) {
 		{"DemoTwoUsersInterleavedSeeOnlyThemselves", testDemoTwoUsersInterleavedSeeOnlyThemselves},
 		{"DemoCrossOriginPages", testDemoCrossOriginPages},
 		{"DemoLogoutClearsTheCookie", testDemoLogoutClearsTheCookie},
+		{"ACRABuildRunsUnderItsDerivedCSP", testACRABuildRunsUnderItsDerivedCSP},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
