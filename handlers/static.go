@@ -84,8 +84,8 @@ func (h *spa) serve(c *fiber.Ctx) error {
 // staticName turns a request path into the name of a file in the SPA's folder. The path is percent-decoded
 // exactly once ("long%20left.svg" names "long left.svg"; "%252e" names a file called "%2e"), then refused when a
 // segment is "." or "..", or starts with a dot (dotfiles and dot-folders), or holds a NUL or invalid UTF-8
-// (no fs.FS name does): those are 404. A
-// path that is not valid percent-encoding is 400. An /api path is not the SPA's (StatusContinue). The root is "".
+// (no fs.FS name does): those are 404. A path that is not valid percent-encoding is 400. An /api path is not the
+// SPA's (StatusContinue). The root is "".
 func staticName(raw string) (name string, status int) {
 	decoded, err := url.PathUnescape(raw)
 	if err != nil {
