@@ -94,7 +94,7 @@ func Run(ctx context.Context, o Options) error {
 		if err != nil {
 			return err
 		}
-		if demo, err = startDemoMS(f.demoMSAddr, f.demoLoadUsers, secret); err != nil {
+		if demo, err = startDemoMS(f.demoMSAddr, f.demoLoadUsers, secret, o.Stderr); err != nil {
 			return err
 		}
 		defer demo.close()
@@ -151,7 +151,7 @@ func Run(ctx context.Context, o Options) error {
 	logger.Info("listening", "addr", addr, "ms", cfg.BaseURL, "env", cfg.AppEnv, "cookie", cfg.CookieName(),
 		"local_token_checks", !cfg.MSJWTSecret.Empty())
 	if demo != nil {
-		demo.banner(o.Stdout, addr)
+		demo.banner(o.Stderr, addr) // stdout stays one JSON object per line
 	}
 
 	served := make(chan error, 1)
