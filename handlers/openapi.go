@@ -68,7 +68,7 @@ func openAPIDoc() ([]byte, error) {
 		"responses": withAnswers(obj{"200": obj{"description": "The session.", "content": jsonOf(obj{"$ref": "#/components/schemas/Session"})}})})
 	add(fiber.MethodPost, "/api/refresh", obj{"summary": "Refresh the access token now.", "security": cookieOrBearer,
 		"responses": withAnswers(obj{"200": obj{"description": "Refreshed; Set-Cookie carries the new session."}})})
-	add(fiber.MethodGet, "/api/openapi.json", obj{"summary": "This document.", "responses": obj{
+	add(fiber.MethodGet, "/api/openapi.json", obj{"summary": "The OpenAPI 3 document of this API.", "responses": obj{
 		"200": obj{"description": "OpenAPI 3 document."}, "413": bffAnswers["413"]}})
 
 	for _, r := range msRoutes {
