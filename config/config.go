@@ -154,7 +154,7 @@ func (c *Config) validate() []error {
 	case c.BaseURL == "" && c.AppEnv == EnvDevelopment:
 		c.BaseURL = DevelopmentBaseURL
 	case c.BaseURL == "":
-		report("MS_BASE_URL", "is required in production: the root URL of the Mentorship System API, e.g. https://ms.example.org")
+		report("MS_BASE_URL", "is required outside development mode: the root URL of the Mentorship System API, e.g. https://ms.example.org")
 	default:
 		if err := checkBaseURL(c.BaseURL); err != nil {
 			report("MS_BASE_URL", "%v", err)
