@@ -39,26 +39,47 @@ type flags struct {
 	demoMSAddr    string
 }
 
-func parseFlags(args []string, stderr io.Writer) (flags, error) {
+// usageText heads the -h output; the flag list follows.
+const usageText = `Usage: bridge-in-tech-bff [flags]
+
+The BridgeInTech backend-for-frontend. Every setting is an environment variable (docs/CONFIGURATION.md);
+the flags only choose what to run. Stop it with Ctrl-C (SIGINT) or SIGTERM.
+
+Flags:
+`
+
+// parseFlags reads the command line. -h (or -help) prints the usage on stdout and returns flag.ErrHelp; a bad
+// flag prints the usage on stderr and returns the error.
+func parseFlags(args []string, stdout, stderr io.Writer) (flags, error) {
 	var f flags
 	fs := flag.NewFlagSet("bff", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usageText); fs.PrintDefaults() }
 	fs.BoolVar(&f.demo, "demo", false, "run with an embedded MS emulator and seeded demo users (development only)")
 	fs.BoolVar(&f.checkConfig, "check-config", false, "validate the configuration and exit")
 	fs.IntVar(&f.demoLoadUsers, "demo-load-users", 0, "demo mode: also seed N load-test users loaduser<i>/loadpass<i>")
 	fs.StringVar(&f.demoMSAddr, "demo-ms-addr", "127.0.0.1:0", "demo mode: where the embedded emulator listens")
-	if err := fs.Parse(args); err != nil {
-		return f, err
+	err := fs.Parse(args)
+	if err == nil && fs.NArg() > 0 {
+		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if fs.NArg() > 0 {
-		return f, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(stdout)
+		fs.Usage()
+	case err != nil:
+		fs.SetOutput(stderr)
+		fs.Usage()
 	}
-	return f, nil
+	return f, err
 }
 
 // Run runs the BFF until ctx is cancelled (SIGTERM, SIGINT), then shuts down gracefully and returns nil.
 func Run(ctx context.Context, o Options) error {
-	f, err := parseFlags(o.Args, o.Stderr)
+	f, err := parseFlags(o.Args, o.Stdout, o.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // -h: the usage is printed; nothing else to do
+	}
 	if err != nil {
 		return err
 	}
@@ -71,7 +92,7 @@ func Run(ctx context.Context, o Options) error {
 		if err != nil {
 			return err
 		}
-		if demo, err = startDemoMS(f.demoMSAddr, f.demoLoadUsers, secret); err != nil {
+		if demo, err = startDemoMS(f.demoMSAddr, f.demoLoadUsers, secret, o.Stderr); err != nil {
 			return err
 		}
 		defer demo.close()
@@ -132,7 +153,7 @@ func Run(ctx context.Context, o Options) error {
 	logger.Info("listening", "addr", addr, "ms", cfg.BaseURL, "env", cfg.AppEnv, "cookie", cfg.CookieName(),
 		"local_token_checks", !cfg.MSJWTSecret.Empty())
 	if demo != nil {
-		demo.banner(o.Stdout, addr)
+		demo.banner(o.Stderr, addr) // stdout stays one JSON object per line
 	}
 
 	served := make(chan error, 1)

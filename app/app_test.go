@@ -160,18 +160,18 @@ func TestDemoModeServesTheDemoUsersAtOnce(t *testing.T) {
 func TestCheckConfig(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	err := Run(context.Background(), Options{Args: []string{"-check-config"}, Environ: []string{"SESSION_KEYS=" + key}, Stdout: &out, Stderr: &out})
+	err := Run(context.Background(), Options{Args: []string{"-check-config"}, Environ: []string{"SESSION_KEYS=" + key, "MS_BASE_URL=https://ms.example.org"}, Stdout: &out, Stderr: &out})
 	if err != nil || !strings.Contains(out.String(), "configuration OK") {
 		t.Fatalf("good config: %v %s", err, out.String())
 	}
 	out.Reset()
-	err = Run(context.Background(), Options{Args: []string{"-check-config"}, Environ: []string{"SESSION_KEYS=" + key, "ALLOWED_ORIGINS=*"}, Stdout: &out, Stderr: &out})
+	err = Run(context.Background(), Options{Args: []string{"-check-config"}, Environ: []string{"SESSION_KEYS=" + key, "MS_BASE_URL=https://ms.example.org", "ALLOWED_ORIGINS=*"}, Stdout: &out, Stderr: &out})
 	if err == nil || !strings.HasPrefix(err.Error(), "config: ALLOWED_ORIGINS:") {
 		t.Fatalf("a * origin: %v", err)
 	}
 	err = Run(context.Background(), Options{Args: []string{"-check-config"}, Environ: nil, Stdout: &out, Stderr: &out})
-	if err == nil || !strings.HasPrefix(err.Error(), "config: SESSION_KEYS:") {
-		t.Fatalf("no keys in production: %v", err)
+	if err == nil || !strings.Contains(err.Error(), "config: SESSION_KEYS:") || !strings.Contains(err.Error(), "config: MS_BASE_URL:") {
+		t.Fatalf("production without keys and MS_BASE_URL must name both: %v", err)
 	}
 	if err := Run(context.Background(), Options{Args: []string{"-nonsense"}, Stdout: &out, Stderr: &out}); err == nil {
 		t.Fatal("an unknown flag was accepted")

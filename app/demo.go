@@ -66,7 +66,8 @@ func demoSecret(environ map[string]string) (string, error) {
 	return hex.EncodeToString(key), nil
 }
 
-func startDemoMS(addr string, loadUsers int, secret string) (*demoMS, error) {
+// startDemoMS starts the embedded emulator; a failure of its server after the start is reported on stderr.
+func startDemoMS(addr string, loadUsers int, secret string, stderr io.Writer) (*demoMS, error) {
 	users := DemoUsers()
 	seed := append(append([]emulator.SeedUser{}, users...), emulator.LoadUsers(loadUsers)...)
 	em := emulator.New(emulator.Options{Secret: []byte(secret), SeedUsers: seed})
@@ -82,7 +83,7 @@ func startDemoMS(addr string, loadUsers int, secret string) (*demoMS, error) {
 	}
 	go func() {
 		if err := d.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			fmt.Printf("demo emulator stopped: %v\n", err)
+			fmt.Fprintf(stderr, "demo emulator stopped: %v\n", err)
 		}
 	}()
 	return d, nil
@@ -94,7 +95,7 @@ func (d *demoMS) close() {
 	_ = d.srv.Shutdown(ctx)
 }
 
-// banner prints what a newcomer needs to try the demo at once.
+// banner prints what a newcomer needs to try the demo at once. It goes to stderr: stdout is the JSON log.
 func (d *demoMS) banner(w io.Writer, addr string) {
 	fmt.Fprintf(w, "\nBridgeInTech BFF demo: http://%s  (embedded MS emulator at %s)\n", addr, d.url)
 	fmt.Fprintln(w, "Demo users (username / password):")
@@ -104,5 +105,8 @@ func (d *demoMS) banner(w io.Writer, addr string) {
 	u := d.users[0]
 	fmt.Fprintf(w, "Try:\n  curl -c jar.txt -H 'Content-Type: application/json' -d '{\"username\":\"%s\",\"password\":\"%s\"}' http://%s/api/login\n",
 		u.Username, u.Password, addr)
-	fmt.Fprintf(w, "  curl -b jar.txt http://%s/api/user\n\n", addr)
+	fmt.Fprintf(w, "  curl -b jar.txt http://%s/api/user\n", addr)
+	fmt.Fprintf(w, "The demo page is http://%s/ and the API's OpenAPI document http://%s/api/openapi.json.\n", addr, addr)
+	fmt.Fprintln(w, "Stop the demo with Ctrl-C; the emulator keeps its data in memory only.")
+	fmt.Fprintln(w)
 }

@@ -1,6 +1,6 @@
 // Package config reads the BFF's settings from the environment once, into one Config, and refuses unsafe or
-// malformed combinations with one clear line that names the variable. It is the only package that reads the
-// environment.
+// malformed combinations, every problem at once, one clear line each that names the variable. It is the only
+// package that reads the environment.
 package config
 
 import (
@@ -28,6 +28,10 @@ const (
 	EnvDevelopment = "development"
 )
 
+// DevelopmentBaseURL is MS_BASE_URL when development mode is not told otherwise (a local MS or cmd/msemu).
+// Production has no default: it must name its MS.
+const DevelopmentBaseURL = "http://127.0.0.1:4000"
+
 // CookieBaseName is the session cookie's name without the __Host- prefix.
 const CookieBaseName = "bit_session"
 
@@ -36,7 +40,7 @@ type Config struct {
 	AppEnv  string `env:"APP_ENV" envDefault:"production"`
 	Host    string `env:"HOST" envDefault:"0.0.0.0"`
 	Port    int    `env:"PORT" envDefault:"5000"`
-	BaseURL string `env:"MS_BASE_URL" envDefault:"http://127.0.0.1:4000"`
+	BaseURL string `env:"MS_BASE_URL"` // required in production; DevelopmentBaseURL in development
 
 	SessionKeysRaw secret.String `env:"SESSION_KEYS"`
 	MSJWTSecret    secret.String `env:"MS_JWT_SECRET"`
@@ -70,7 +74,8 @@ type Config struct {
 	GeneratedKey bool `env:"-"`
 }
 
-// Error is a configuration refusal. Its text is the one line the program prints before it stops.
+// Error is one configuration problem. Its text is one line; Load joins every problem it finds (errors.Join), so
+// the program prints them all, one per line, before it stops. errors.As finds the first.
 type Error struct {
 	Var    string
 	Reason string
@@ -93,45 +98,74 @@ func Load(environ, defaults map[string]string) (*Config, error) {
 		merged[k] = v
 	}
 	var c Config
+	var problems []error
+	unparsed := map[string]bool{} // variables whose value did not parse: their zero value is not checked again
 	if err := env.ParseWithOptions(&c, env.Options{Environment: merged}); err != nil {
-		return nil, describeParseError(err)
+		problems = describeParseError(err)
+		for _, p := range problems {
+			var ce *Error
+			if errors.As(p, &ce) {
+				unparsed[ce.Var] = true
+			}
+		}
 	}
-	if err := c.validate(); err != nil {
-		return nil, err
+	for _, p := range c.validate() {
+		var ce *Error
+		if !errors.As(p, &ce) || !unparsed[ce.Var] {
+			problems = append(problems, p)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, errors.Join(problems...)
 	}
 	return &c, nil
 }
 
-// describeParseError turns caarlos0/env's aggregate error into one line naming the first bad variable.
-func describeParseError(err error) error {
+// describeParseError turns caarlos0/env's aggregate error into one line per bad variable.
+func describeParseError(err error) []error {
 	var agg env.AggregateError
-	if errors.As(err, &agg) && len(agg.Errors) > 0 {
-		err = agg.Errors[0]
+	if !errors.As(err, &agg) || len(agg.Errors) == 0 {
+		return []error{fmt.Errorf("config: %w", err)}
 	}
-	var pe env.ParseError
-	if errors.As(err, &pe) {
+	out := make([]error, 0, len(agg.Errors))
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if !errors.As(e, &pe) {
+			out = append(out, fmt.Errorf("config: %w", e))
+			continue
+		}
 		name := pe.Name
 		if tag, ok := envTag(name); ok {
 			name = tag
 		}
-		return bad(name, "cannot parse as %s", pe.Type)
+		out = append(out, bad(name, "cannot parse as %s", pe.Type))
 	}
-	return fmt.Errorf("config: %w", err)
+	return out
 }
 
-func (c *Config) validate() error {
+// validate checks every setting and returns every problem, in the order of the variables.
+func (c *Config) validate() []error {
+	var problems []error
+	report := func(v, format string, args ...any) { problems = append(problems, bad(v, format, args...)) }
 	c.AppEnv = strings.ToLower(strings.TrimSpace(c.AppEnv))
 	if c.AppEnv != EnvProduction && c.AppEnv != EnvDevelopment {
-		return bad("APP_ENV", "must be %q or %q, not %q", EnvProduction, EnvDevelopment, c.AppEnv)
+		report("APP_ENV", "must be %q or %q, not %q", EnvProduction, EnvDevelopment, c.AppEnv)
 	}
 	if c.Port < 0 || c.Port > 65535 {
-		return bad("PORT", "must be a port number from 1 to 65535 (0 picks a free port, for tests)")
+		report("PORT", "must be a port number from 1 to 65535 (0 picks a free port, for tests)")
 	}
-	if err := checkBaseURL(c.BaseURL); err != nil {
-		return bad("MS_BASE_URL", "%v", err)
+	switch {
+	case c.BaseURL == "" && c.AppEnv == EnvDevelopment:
+		c.BaseURL = DevelopmentBaseURL
+	case c.BaseURL == "":
+		report("MS_BASE_URL", "is required outside development mode: the root URL of the Mentorship System API, e.g. https://ms.example.org")
+	default:
+		if err := checkBaseURL(c.BaseURL); err != nil {
+			report("MS_BASE_URL", "%v", err)
+		}
 	}
 	if err := c.loadKeys(); err != nil {
-		return err
+		problems = append(problems, err)
 	}
 	switch strings.ToLower(c.CookieSameSite) {
 	case "lax":
@@ -141,10 +175,10 @@ func (c *Config) validate() error {
 	case "none":
 		c.CookieSameSite = "None"
 		if !c.CookieSecure {
-			return bad("COOKIE_SAMESITE", "None needs COOKIE_SECURE=true (browsers drop SameSite=None cookies that are not Secure)")
+			report("COOKIE_SAMESITE", "None needs COOKIE_SECURE=true (browsers drop SameSite=None cookies that are not Secure)")
 		}
 	default:
-		return bad("COOKIE_SAMESITE", "must be Lax, Strict or None")
+		report("COOKIE_SAMESITE", "must be Lax, Strict or None")
 	}
 	origins := make([]string, 0, len(c.AllowedOrigins))
 	for i, o := range c.AllowedOrigins {
@@ -154,55 +188,54 @@ func (c *Config) validate() error {
 		}
 		norm, err := NormalizeOrigin(o)
 		if err != nil {
-			return bad("ALLOWED_ORIGINS", "entry %d: %v", i+1, err)
+			report("ALLOWED_ORIGINS", "entry %d: %v", i+1, err)
+			continue
 		}
 		origins = append(origins, norm)
 	}
 	c.AllowedOrigins = origins
 	if c.MSTimeout <= 0 {
-		return bad("MS_TIMEOUT", "must be a positive duration such as 10s")
+		report("MS_TIMEOUT", "must be a positive duration such as 10s")
 	}
 	if c.BreakerFailures < 1 {
-		return bad("BREAKER_FAILURES", "must be at least 1")
+		report("BREAKER_FAILURES", "must be at least 1")
 	}
 	if c.BreakerOpenFor <= 0 {
-		return bad("BREAKER_OPEN_TIMEOUT", "must be a positive duration such as 10s")
+		report("BREAKER_OPEN_TIMEOUT", "must be a positive duration such as 10s")
 	}
 	if c.BodyLimit < 1024 || c.BodyLimit > 64<<20 {
-		return bad("BODY_LIMIT", "must be between 1024 and 67108864 bytes")
+		report("BODY_LIMIT", "must be between 1024 and 67108864 bytes")
 	}
 	if c.ShutdownGrace < 0 {
-		return bad("SHUTDOWN_GRACE", "must not be negative")
+		report("SHUTDOWN_GRACE", "must not be negative")
 	}
 	if c.ReadyTimeout <= 0 {
-		return bad("READY_TIMEOUT", "must be a positive duration")
+		report("READY_TIMEOUT", "must be a positive duration")
 	}
 	if c.StaticDir != "" {
 		if st, err := os.Stat(c.StaticDir); err != nil || !st.IsDir() {
-			return bad("STATIC_DIR", "%q is not a readable folder", c.StaticDir)
-		}
-		if _, err := os.Stat(filepath.Join(c.StaticDir, "index.html")); err != nil {
-			return bad("STATIC_DIR", "%q has no index.html", c.StaticDir)
+			report("STATIC_DIR", "%q is not a readable folder", c.StaticDir)
+		} else if _, err := os.Stat(filepath.Join(c.StaticDir, "index.html")); err != nil {
+			report("STATIC_DIR", "%q has no index.html", c.StaticDir)
 		}
 	}
 	if c.ContentSecurityPolicyExtra != "" {
 		if c.ContentSecurityPolicy != "" {
-			return bad("CONTENT_SECURITY_POLICY_EXTRA", "has no effect with CONTENT_SECURITY_POLICY set: add the sources there")
-		}
-		if _, err := csp.ParseExtra(c.ContentSecurityPolicyExtra); err != nil {
-			return bad("CONTENT_SECURITY_POLICY_EXTRA", "%v", err)
+			report("CONTENT_SECURITY_POLICY_EXTRA", "has no effect with CONTENT_SECURITY_POLICY set: add the sources there")
+		} else if _, err := csp.ParseExtra(c.ContentSecurityPolicyExtra); err != nil {
+			report("CONTENT_SECURITY_POLICY_EXTRA", "%v", err)
 		}
 	}
 	if c.LoginMaxFailures < 1 {
-		return bad("LOGIN_MAX_FAILURES", "must be at least 1")
+		report("LOGIN_MAX_FAILURES", "must be at least 1")
 	}
 	if c.LoginWindow <= 0 {
-		return bad("LOGIN_FAILURE_WINDOW", "must be a positive duration")
+		report("LOGIN_FAILURE_WINDOW", "must be a positive duration")
 	}
 	if _, err := c.SlogLevel(); err != nil {
-		return bad("LOG_LEVEL", "must be debug, info, warn or error")
+		report("LOG_LEVEL", "must be debug, info, warn or error")
 	}
-	return nil
+	return problems
 }
 
 func (c *Config) loadKeys() error {

@@ -13,11 +13,11 @@ const goodKey = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1
 
 func TestLoadDefaults(t *testing.T) {
 	t.Parallel()
-	c, err := Load(map[string]string{"SESSION_KEYS": goodKey}, nil)
+	c, err := Load(map[string]string{"SESSION_KEYS": goodKey, "MS_BASE_URL": "https://ms.example.org"}, nil)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	if c.Port != 5000 || c.BaseURL != "http://127.0.0.1:4000" || c.CookieSameSite != "Lax" || !c.CookieSecure ||
+	if c.Port != 5000 || c.BaseURL != "https://ms.example.org" || c.AppEnv != EnvProduction || c.CookieSameSite != "Lax" || !c.CookieSecure ||
 		c.MSTimeout != 10*time.Second || c.ExposeTokens || c.BreakerFailures != 5 ||
 		c.BreakerOpenFor != 10*time.Second || c.BodyLimit != 1<<20 || c.ShutdownGrace != 25*time.Second {
 		t.Fatalf("defaults differ from the contract: %+v", c)
@@ -63,7 +63,8 @@ func TestLoadRefusesUnsafeOrMalformed(t *testing.T) {
 		env     map[string]string
 		wantVar string
 	}{
-		{"a missing key outside development mode", map[string]string{}, "SESSION_KEYS"},
+		{"a missing key outside development mode", map[string]string{"SESSION_KEYS": ""}, "SESSION_KEYS"},
+		{"production without MS_BASE_URL", map[string]string{"MS_BASE_URL": ""}, "MS_BASE_URL"},
 		{"a short key", map[string]string{"SESSION_KEYS": "abcd"}, "SESSION_KEYS"},
 		{"a malformed second key", map[string]string{"SESSION_KEYS": goodKey + ",zz"}, "SESSION_KEYS"},
 		{"SameSite=None without Secure", map[string]string{"SESSION_KEYS": goodKey, "COOKIE_SAMESITE": "None", "COOKIE_SECURE": "false"}, "COOKIE_SAMESITE"},
@@ -92,7 +93,11 @@ func TestLoadRefusesUnsafeOrMalformed(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := Load(tc.env, nil)
+			env := map[string]string{"SESSION_KEYS": goodKey, "MS_BASE_URL": "https://ms.example.org"}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			_, err := Load(env, nil)
 			var ce *Error
 			if !errors.As(err, &ce) {
 				t.Fatalf("want *config.Error naming %s, got %v", tc.wantVar, err)
@@ -122,11 +127,45 @@ func TestDevelopmentModeMakesAKey(t *testing.T) {
 	if c.CookieName() != "bit_session" {
 		t.Fatalf("CookieName() = %q", c.CookieName())
 	}
+	if c.BaseURL != DevelopmentBaseURL {
+		t.Fatalf("development mode without MS_BASE_URL should use %s, got %q", DevelopmentBaseURL, c.BaseURL)
+	}
+}
+
+// TestLoadReportsEveryProblemAtOnce: several bad settings give one line each, every variable named once (a
+// value that does not parse is not also reported as out of range), and errors.As still finds a *config.Error.
+func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
+	t.Parallel()
+	_, err := Load(map[string]string{
+		"PORT": "http", "MS_TIMEOUT": "10", "COOKIE_SAMESITE": "sometimes", "ALLOWED_ORIGINS": "*,https://a.example/app",
+		"LOG_LEVEL": "loud", "BODY_LIMIT": "10", "BREAKER_FAILURES": "0",
+	}, nil)
+	if err == nil {
+		t.Fatal("Load accepted seven bad settings")
+	}
+	var ce *Error
+	if !errors.As(err, &ce) {
+		t.Fatalf("errors.As finds no *config.Error in %v", err)
+	}
+	want := []string{"PORT", "MS_TIMEOUT", "MS_BASE_URL", "SESSION_KEYS", "COOKIE_SAMESITE", "ALLOWED_ORIGINS",
+		"ALLOWED_ORIGINS", "BREAKER_FAILURES", "BODY_LIMIT", "LOG_LEVEL"}
+	var got []string
+	for _, line := range strings.Split(err.Error(), "\n") {
+		rest, ok := strings.CutPrefix(line, "config: ")
+		name, _, found := strings.Cut(rest, ": ")
+		if !ok || !found {
+			t.Fatalf("line %q is not \"config: VAR: reason\"", line)
+		}
+		got = append(got, name)
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("reported %v, want %v; the error:\n%s", got, want, err)
+	}
 }
 
 func TestEnvironmentWinsOverDefaults(t *testing.T) {
 	t.Parallel()
-	c, err := Load(map[string]string{"SESSION_KEYS": goodKey, "HOST": "127.0.0.1"},
+	c, err := Load(map[string]string{"SESSION_KEYS": goodKey, "MS_BASE_URL": "https://ms.example.org", "HOST": "127.0.0.1"},
 		map[string]string{"HOST": "0.0.0.0", "COOKIE_SECURE": "false"})
 	if err != nil {
 		t.Fatal(err)

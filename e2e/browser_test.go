@@ -33,6 +33,7 @@ func TestBrowser(t *testing.T) {
 		{"DemoCrossOriginPages", testDemoCrossOriginPages},
 		{"DemoLogoutClearsTheCookie", testDemoLogoutClearsTheCookie},
 		{"ACRABuildRunsUnderItsDerivedCSP", testACRABuildRunsUnderItsDerivedCSP},
+		{"DemoRequestFormDefaultsAreAccepted", testDemoRequestFormDefaultsAreAccepted},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -342,4 +343,25 @@ func testDemoLogoutClearsTheCookie(t *testing.T, browser context.Context) {
 		t.Fatalf("after logout and reload the page shows %q", got)
 	}
 	tb.do(chromedp.WaitVisible(chromedp.ID("login")))
+}
+
+// testDemoRequestFormDefaultsAreAccepted: for each demo user in turn, the mentorship form as the page fills it
+// (member and role untouched) sends a request the emulator accepts.
+func testDemoRequestFormDefaultsAreAccepted(t *testing.T, browser context.Context) {
+	bff := startDemoBFF(t)
+	base := bff.url()
+	for _, u := range []struct{ username, password string }{
+		{"ada_lovelace", "ada-demo-pass"}, {"grace_hopper", "grace-demo-pass"}, {"katherine_johnson", "katherine-demo-pass"},
+	} {
+		tb := newTab(t, browser, u.username)
+		tb.login(base, u.username, u.password)
+		tb.waitJS(`document.querySelector("#request-other option") !== null && !document.getElementById("send-request").disabled`)
+		tb.do(chromedp.Click(chromedp.ID("send-request")))
+		tb.waitJS(`document.getElementById("status").textContent === "Mentorship relation was sent successfully." ||
+			document.getElementById("status").className === "error"`)
+		if got := evalJS[string](tb, `document.getElementById("status").textContent`); got != "Mentorship relation was sent successfully." {
+			t.Fatalf("%s: the form's defaults (%s) were refused: %q", u.username,
+				evalJS[string](tb, `document.getElementById("request-other").selectedOptions[0].textContent + " as " + document.getElementById("request-role").value`), got)
+		}
+	}
 }

@@ -240,7 +240,7 @@ func TestChaosThreeInstancesSurviveKillTermAndMSOutage(t *testing.T) {
 		}
 		ev.refreshDone += chaosMetric(page, "bff_session_refreshes_total", `outcome="done"`)
 		ev.refreshFailed += chaosMetric(page, "bff_session_refreshes_total", `outcome="failed"`)
-		ev.breakerOpened += chaosMetric(page, "bff_ms_breaker_transitions_total", `"open"`)
+		ev.breakerOpened += chaosMetric(page, "bff_upstream_breaker_transitions_total", `"open"`)
 	}
 	stopLoad()
 	runtime := time.Since(testStart)

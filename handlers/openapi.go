@@ -34,7 +34,7 @@ func openAPIDoc() ([]byte, error) {
 		}
 		return out
 	}
-	passThrough := obj{"2XX": obj{"description": "MS's answer, passed through unchanged (see ms-contract.md)."}}
+	passThrough := obj{"2XX": obj{"description": "MS's answer, passed through unchanged (docs/API.md)."}}
 	paths := obj{}
 	add := func(method, pattern string, op obj) {
 		p, params := openAPIPath(pattern)
@@ -46,9 +46,13 @@ func openAPIDoc() ([]byte, error) {
 			item = obj{}
 			paths[p] = item
 		}
+		op["operationId"] = operationID(method, pattern)
+		if _, ok := op["security"]; !ok {
+			op["security"] = []any{} // public: no session needed
+		}
 		item[strings.ToLower(method)] = op
 	}
-	cookieOrBearer := []any{obj{"cookieAuth": []any{}}, obj{"bearerAuth": []any{}}}
+	cookieOrBearer := []any{obj{"cookieAuth": []any{}}, obj{"cookieAuthPlain": []any{}}, obj{"bearerAuth": []any{}}}
 
 	add(fiber.MethodPost, "/api/login", obj{
 		"summary":     "Log in at MS and start a cookie session.",
@@ -58,19 +62,19 @@ func openAPIDoc() ([]byte, error) {
 			"429": resp("Too many failed logins from this address; see Retry-After.", msg),
 		}),
 	})
-	add(fiber.MethodPost, "/api/logout", obj{"summary": "Clear the session cookie.", "responses": obj{"204": obj{"description": "Logged out."}}})
+	add(fiber.MethodPost, "/api/logout", obj{"summary": "Clear the session cookie.", "responses": obj{
+		"204": obj{"description": "Logged out."}, "403": bffAnswers["403"], "413": bffAnswers["413"]}})
 	add(fiber.MethodGet, "/api/session", obj{"summary": "Who is logged in.", "security": cookieOrBearer,
 		"responses": withAnswers(obj{"200": obj{"description": "The session.", "content": jsonOf(obj{"$ref": "#/components/schemas/Session"})}})})
 	add(fiber.MethodPost, "/api/refresh", obj{"summary": "Refresh the access token now.", "security": cookieOrBearer,
 		"responses": withAnswers(obj{"200": obj{"description": "Refreshed; Set-Cookie carries the new session."}})})
-	add(fiber.MethodGet, "/api/openapi.json", obj{"summary": "This document.", "responses": obj{"200": obj{"description": "OpenAPI 3 document."}}})
+	add(fiber.MethodGet, "/api/openapi.json", obj{"summary": "The OpenAPI 3 document of this API.", "responses": obj{
+		"200": obj{"description": "OpenAPI 3 document."}, "413": bffAnswers["413"]}})
 
 	for _, r := range msRoutes {
 		op := obj{"summary": r.summary, "responses": withAnswers(passThrough)}
 		if r.auth == authAccess {
 			op["security"] = cookieOrBearer
-		} else {
-			op["security"] = []any{}
 		}
 		if r.body == bodyObject {
 			op["requestBody"] = obj{"required": true, "content": jsonOf(obj{"type": "object"})}
@@ -95,11 +99,16 @@ func openAPIDoc() ([]byte, error) {
 			"description": "Stateless backend-for-frontend in front of the Mentorship System (MS). Browsers authenticate " +
 				"with the HttpOnly session cookie and send X-CSRF: 1 on writes; API clients may send their own " +
 				"Authorization: Bearer header instead. MS answers pass through unchanged.",
+			"license": obj{"name": "GPL-3.0", "url": "https://www.gnu.org/licenses/gpl-3.0.html"},
 		},
-		"paths": paths,
+		"servers": []any{obj{"url": "/", "description": "The BFF that serves this document (paths are relative to its origin)."}},
+		"paths":   paths,
 		"components": obj{
 			"securitySchemes": obj{
-				"cookieAuth": obj{"type": "apiKey", "in": "cookie", "name": "__Host-bit_session"},
+				"cookieAuth": obj{"type": "apiKey", "in": "cookie", "name": "__Host-bit_session",
+					"description": "The sealed session cookie, as named with COOKIE_SECURE=true (the default)."},
+				"cookieAuthPlain": obj{"type": "apiKey", "in": "cookie", "name": "bit_session",
+					"description": "The same session cookie as named with COOKIE_SECURE=false (demo mode, plain-HTTP development)."},
 				"bearerAuth": obj{"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
 			},
 			"schemas": obj{
@@ -119,6 +128,24 @@ func openAPIDoc() ([]byte, error) {
 		},
 	}
 	return json.MarshalIndent(doc, "", "  ")
+}
+
+// operationID derives an operation's id from its method and Fiber pattern, e.g. "PUT
+// /api/mentorship_relation/:request_id/accept" is "putMentorshipRelationByRequestIdAccept". Method and path
+// are unique together, so the ids are too (a test checks it).
+func operationID(method, pattern string) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(method))
+	for _, seg := range strings.Split(strings.TrimPrefix(pattern, "/api"), "/") {
+		if name, ok := strings.CutPrefix(seg, ":"); ok {
+			b.WriteString("By")
+			seg = name
+		}
+		for _, word := range strings.FieldsFunc(seg, func(r rune) bool { return r == '_' || r == '.' || r == '-' }) {
+			b.WriteString(strings.ToUpper(word[:1]) + word[1:])
+		}
+	}
+	return b.String()
 }
 
 // openAPIPath turns a Fiber pattern into an OpenAPI path and its parameter list.

@@ -33,10 +33,10 @@ const (
 	NameRequests       = "bff_http_requests_total"
 	NameLatency        = "bff_http_request_duration_seconds"
 	NameInFlight       = "bff_http_requests_in_flight"
-	NameMSCalls        = "bff_ms_calls_total"
-	NameMSLatency      = "bff_ms_call_duration_seconds"
-	NameBreakerState   = "bff_ms_breaker_state"
-	NameBreakerChanges = "bff_ms_breaker_transitions_total"
+	NameMSCalls        = "bff_upstream_requests_total"
+	NameMSLatency      = "bff_upstream_request_duration_seconds"
+	NameBreakerState   = "bff_upstream_breaker_state"
+	NameBreakerChanges = "bff_upstream_breaker_transitions_total"
 	NameRefreshes      = "bff_session_refreshes_total"
 	NameCookieRejected = "bff_session_cookies_rejected_total"
 )
@@ -57,16 +57,16 @@ func New() *Metrics {
 			Name: NameInFlight, Help: "Requests being served right now.",
 		}),
 		msCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: NameMSCalls, Help: "Calls to the Mentorship System, by MS route and outcome.",
+			Name: NameMSCalls, Help: "Requests the BFF sent upstream to the Mentorship System (MS), by MS route and outcome.",
 		}, []string{"route", "outcome"}),
 		msLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: NameMSLatency, Help: "Duration of calls to the Mentorship System, by MS route and outcome.", Buckets: buckets,
+			Name: NameMSLatency, Help: "Time from sending a request to the Mentorship System (MS) to its answer, by MS route and outcome.", Buckets: buckets,
 		}, []string{"route", "outcome"}),
 		breakerState: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: NameBreakerState, Help: "Circuit breaker in front of MS: 0 closed, 1 half-open, 2 open.",
+			Name: NameBreakerState, Help: "State of the circuit breaker in front of the Mentorship System: 0 closed, 1 half-open, 2 open.",
 		}),
 		breakerChanges: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: NameBreakerChanges, Help: "Circuit breaker state changes, by the state entered.",
+			Name: NameBreakerChanges, Help: "State changes of the circuit breaker in front of the Mentorship System, by the state entered.",
 		}, []string{"to"}),
 		refreshes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: NameRefreshes, Help: "Access-token refreshes through MS, by outcome (done, refused, failed).",

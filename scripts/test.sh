@@ -24,6 +24,21 @@ if [ -d e2e ] && grep -rqs chromedp e2e; then
   [ -x "$CHROME_PATH" ] || { echo "Chromium is missing at $CHROME_PATH" >&2; exit 1; }
 fi
 
+say "go mod tidy -diff"
+go mod tidy -diff
+echo "go.mod and go.sum are tidy"
+
+# The lint tests (app: promtool on a live /metrics scrape; handlers: Redocly on /api/openapi.json) need promtool
+# (Debian's prometheus package) and the pinned Redocly CLI (tools/redocly, npm ci from its lock file).
+say "lint tools: promtool, Redocly CLI"
+command -v promtool >/dev/null 2>&1 || need_apt prometheus
+command -v promtool >/dev/null 2>&1 || { echo "promtool is missing after installing prometheus" >&2; exit 1; }
+command -v npm >/dev/null 2>&1 || need_apt nodejs npm
+if [ ! -x tools/redocly/node_modules/.bin/redocly ] || [ tools/redocly/package-lock.json -nt tools/redocly/node_modules/.package-lock.json ]; then
+  (cd tools/redocly && npm ci --no-audit --no-fund --loglevel=error)
+fi
+echo "$(promtool --version 2>&1 | head -n1); Redocly CLI $(tools/redocly/node_modules/.bin/redocly --version 2>/dev/null | tail -n1)"
+
 say "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted" >&2; exit 1; fi
@@ -50,6 +65,17 @@ skipped=$(grep -c '"Action":"skip","Package":"[^"]*","Test"' "$json" || true)
 echo "go test: $passed passed, $failed failed, $skipped skipped"
 if [ "$status" -ne 0 ]; then echo "go test failed (exit $status)" >&2; exit "$status"; fi
 if [ "$skipped" -ne 0 ]; then echo "tests were skipped; nothing may be skipped here" >&2; exit 1; fi
+# The hygiene checks ran as Go tests above; name each one, so the output shows it passed (and it cannot vanish).
+for check in TestModuleIsTidy TestMetricsPassPromtool TestPromtoolRefusesABadPage \
+  TestOpenAPIPassesRedoclyRecommended TestRedoclyRefusesABrokenDocument \
+  TestDockerfileBuildGivesStaticBinariesThatAnswerHelp TestDocsStayInsideTheRepo; do
+  if grep -qE "\"Action\":\"pass\",\"Package\":\"[^\"]*\",\"Test\":\"${check}\"" "$json"; then
+    echo "check passed: $check"
+  else
+    echo "check $check did not pass (or did not run)" >&2
+    exit 1
+  fi
+done
 
 # Fuzz budgets are counts of calls (-fuzztime Nx), not durations: with a duration, go1.26's fuzz coordinator can
 # report its own deadline as a failure ("context deadline exceeded" with no failing input; golang/go#75804,

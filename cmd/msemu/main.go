@@ -40,24 +40,28 @@ type config struct {
 	control    bool
 }
 
+// usageText heads the -h output; the flag list follows.
+const usageText = `Usage: msemu [flags]
+
+Runs the in-memory Mentorship System emulator as an HTTP server, for end-to-end tests, benchmarks and demos of
+the BFF. It prints "msemu listening on http://ADDR" once it listens; stop it with Ctrl-C (SIGINT) or SIGTERM.
+
+Flags:
+`
+
+// parseFlags reads the command line. -h (or -help) returns flag.ErrHelp; run then prints the usage.
 func parseFlags(args []string, getenv func(string) string) (config, error) {
 	var c config
-	fs := flag.NewFlagSet("msemu", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&c.addr, "addr", "127.0.0.1:4000", "listen address; port 0 picks a free port")
-	fs.StringVar(&c.secret, "secret", getenv("MS_SECRET_KEY"), "HS256 signing secret (MS SECRET_KEY); default $MS_SECRET_KEY, else random")
-	fs.DurationVar(&c.accessTTL, "access-ttl", emulator.DefaultAccessTTL, "access-token lifetime")
-	fs.DurationVar(&c.refreshTTL, "refresh-ttl", emulator.DefaultRefreshTTL, "refresh-token lifetime")
-	fs.IntVar(&c.loadUsers, "load-users", 0, "create N verified users loaduser<i>/loadpass<i>")
-	fs.StringVar(&c.stateFile, "state", "", "state file: loaded at start when present (it then replaces -load-users), written on SIGTERM/SIGINT")
-	fs.BoolVar(&c.autoVerify, "auto-verify", false, "verify registered users at once")
-	fs.BoolVar(&c.control, "control", false, "serve the /_emulator/ test-control endpoints")
+	fs := newFlagSet(&c)
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("parse flags: %w", err)
 	}
+	if c.secret == "" {
+		c.secret = getenv("MS_SECRET_KEY")
+	}
 	switch {
 	case fs.NArg() > 0:
-		return c, fmt.Errorf("parse flags: unexpected argument %q", fs.Arg(0))
+		return c, fmt.Errorf("parse flags: unexpected argument %q (msemu -h lists the flags)", fs.Arg(0))
 	case c.loadUsers < 0:
 		return c, fmt.Errorf("parse flags: -load-users %d is negative", c.loadUsers)
 	case c.accessTTL <= 0 || c.refreshTTL <= 0:
@@ -66,10 +70,33 @@ func parseFlags(args []string, getenv func(string) string) (config, error) {
 	return c, nil
 }
 
+// newFlagSet declares the flags into c. Its output is discarded; run prints the usage on -h. No default
+// shown by the usage comes from the environment, so -h never prints a secret.
+func newFlagSet(c *config) *flag.FlagSet {
+	fs := flag.NewFlagSet("msemu", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usageText); fs.PrintDefaults() }
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:4000", "listen address; port 0 picks a free port")
+	fs.StringVar(&c.secret, "secret", "", "HS256 signing secret (MS SECRET_KEY); default $MS_SECRET_KEY, else random")
+	fs.DurationVar(&c.accessTTL, "access-ttl", emulator.DefaultAccessTTL, "access-token lifetime")
+	fs.DurationVar(&c.refreshTTL, "refresh-ttl", emulator.DefaultRefreshTTL, "refresh-token lifetime")
+	fs.IntVar(&c.loadUsers, "load-users", 0, "create N verified users loaduser<i>/loadpass<i>")
+	fs.StringVar(&c.stateFile, "state", "", "state file: loaded at start when present (it then replaces -load-users), written on SIGTERM/SIGINT")
+	fs.BoolVar(&c.autoVerify, "auto-verify", false, "verify registered users at once")
+	fs.BoolVar(&c.control, "control", false, "serve the /_emulator/ test-control endpoints")
+	return fs
+}
+
 // run starts the emulator, prints "msemu listening on http://HOST:PORT" once it listens, and serves until a
 // value arrives on stop; then it shuts down gracefully, writes the state file (if any) and returns nil.
 func run(args []string, getenv func(string) string, stdout io.Writer, stop <-chan os.Signal) error {
 	cfg, err := parseFlags(args, getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		fs := newFlagSet(&config{})
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -197,3 +197,46 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		}
 	})
 }
+
+// TestHelpPrintsUsageAndSucceeds: -h prints the usage with every flag and returns nil (main exits 0), without
+// starting a server, and never shows $MS_SECRET_KEY as a default.
+func TestHelpPrintsUsageAndSucceeds(t *testing.T) {
+	t.Parallel()
+	for _, arg := range []string{"-h", "-help", "--help"} {
+		t.Run(arg+" prints the usage", func(t *testing.T) {
+			t.Parallel()
+			out := &testkit.SyncBuffer{}
+			env := func(k string) string { return map[string]string{"MS_SECRET_KEY": "env-secret-not-for-usage"}[k] }
+			if err := run([]string{arg}, env, out, make(chan os.Signal)); err != nil {
+				t.Fatalf("run(%s) = %v", arg, err)
+			}
+			for _, want := range []string{"Usage: msemu", "-addr", "-secret", "-load-users", "-state", "-control"} {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("usage lacks %q:\n%s", want, out.String())
+				}
+			}
+			if strings.Contains(out.String(), "env-secret-not-for-usage") || strings.Contains(out.String(), "listening on http://127") {
+				t.Errorf("usage shows the secret or a server started:\n%s", out.String())
+			}
+		})
+	}
+}
+
+// TestSecretComesFromTheEnvironmentWhenNoFlagGivesIt: -secret wins; without it $MS_SECRET_KEY is used.
+func TestSecretComesFromTheEnvironmentWhenNoFlagGivesIt(t *testing.T) {
+	t.Parallel()
+	env := func(k string) string { return map[string]string{"MS_SECRET_KEY": "from-env"}[k] }
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"the environment gives the secret when no flag does", nil, "from-env"},
+		{"the flag wins over the environment", []string{"-secret", "from-flag"}, "from-flag"},
+	} {
+		c, err := parseFlags(tc.args, env)
+		if err != nil || c.secret != tc.want {
+			t.Errorf("%s: secret %q, err %v", tc.name, c.secret, err)
+		}
+	}
+}

@@ -79,6 +79,23 @@ function setState(state) {
 // ---- views --------------------------------------------------------------------------------------------------
 
 let me = null; // the logged-in user (MS's full user), or null
+let members = new Map(); // the other verified members by id, as GET /api/users/verified listed them
+
+// roleWith says which role the logged-in user can take towards member m in a request MS accepts: 'mentee'
+// when m mentors and the user needs mentoring, 'mentor' when the user mentors and m needs mentoring; null when
+// neither (MS would answer 400).
+function roleWith(m) {
+  if (me.need_mentoring && m.available_to_mentor) return 'mentee';
+  if (me.available_to_mentor && m.need_mentoring) return 'mentor';
+  return null;
+}
+
+// suggestRole sets the role field to one MS accepts with the chosen member, when there is one.
+function suggestRole() {
+  const m = members.get(Number($('request-other').value));
+  const role = m ? roleWith(m) : null;
+  if (role) $('request-role').value = role;
+}
 
 function showProfile(user) {
   me = user;
@@ -98,8 +115,9 @@ async function loadMembers() {
   const select = $('request-other');
   list.replaceChildren();
   select.replaceChildren();
-  const members = await api('/users/verified?per_page=50');
-  for (const m of members) {
+  const verified = await api('/users/verified?per_page=50');
+  members = new Map(verified.map((m) => [m.id, m]));
+  for (const m of verified) {
     const li = el('li');
     li.dataset.userId = m.id;
     li.append(el('strong', '', m.name || m.username), ' ', el('span', 'muted', `@${m.username}`));
@@ -112,8 +130,12 @@ async function loadMembers() {
     opt.value = m.id;
     select.append(opt);
   }
-  if (members.length === 0) list.append(el('li', 'muted', 'No other members yet.'));
-  $('send-request').disabled = members.length === 0;
+  if (verified.length === 0) list.append(el('li', 'muted', 'No other members yet.'));
+  $('send-request').disabled = verified.length === 0;
+  // The form's defaults describe a request MS accepts: the first member one can pair with, and that role.
+  const first = verified.find((m) => roleWith(m) !== null);
+  if (first) select.value = String(first.id);
+  suggestRole();
 }
 
 async function loadRelations() {
@@ -212,6 +234,7 @@ async function start() {
   $('login-form').addEventListener('submit', onLogin);
   $('logout').addEventListener('click', onLogout);
   $('request-form').addEventListener('submit', onSendRequest);
+  $('request-other').addEventListener('change', suggestRole);
   try {
     showProfile(await api('/user'));
     await loadLists();
