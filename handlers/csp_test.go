@@ -44,6 +44,7 @@ func TestPagePolicySources(t *testing.T) {
 	load := func(t *testing.T, env map[string]string) *config.Config {
 		t.Helper()
 		env["SESSION_KEYS"] = "0101010101010101010101010101010101010101010101010101010101010101"
+		env["MS_BASE_URL"] = "http://127.0.0.1:4000"
 		cfg, err := config.Load(env, nil)
 		if err != nil {
 			t.Fatal(err)
