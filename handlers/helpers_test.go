@@ -65,6 +65,7 @@ type stackOpts struct {
 	breakerOpen  time.Duration
 	msURL        string // talk to this MS instead of the emulator (e.g. a closed port)
 	loginLimit   int
+	env          map[string]string // more settings, e.g. TRUST_PROXY, METRICS_TOKEN
 }
 
 // stack is an emulator and a BFF on real loopback listeners.
@@ -125,6 +126,9 @@ func newStack(t testing.TB, o stackOpts) *stack {
 	}
 	if len(o.origins) > 0 {
 		env["ALLOWED_ORIGINS"] = strings.Join(o.origins, ",")
+	}
+	for k, v := range o.env {
+		env[k] = v
 	}
 	cfg, err := config.Load(env, nil)
 	if err != nil {

@@ -145,7 +145,7 @@ func TestReadyWhenMSAnswers(t *testing.T) {
 func TestRepeatedFailedLoginsAreRefusedThenForgiven(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
-	s := newStack(t, stackOpts{clock: clk, loginLimit: 3})
+	s := newStack(t, stackOpts{clock: clk, loginLimit: 3, env: map[string]string{"TRUST_PROXY": "true"}})
 	u := emulator.LoadUsers(1)[0]
 	c := s.newClient()
 	for i := 0; i < 3; i++ {

@@ -121,7 +121,7 @@ func lookupRoute(method, path string) (msRoute, bool) {
 // routes registers middleware and every route. Order matters: middleware, API, extras (SPA), then 404.
 func (s *Server) routes(static fs.FS) {
 	app := s.app
-	app.Use(s.recoverPanics, s.requestID, s.observe, s.limitBody)
+	app.Use(s.recoverPanics, s.requestID, s.apiHeaders, s.observe, s.gateBody)
 	if len(s.cfg.AllowedOrigins) > 0 {
 		// Only listed origins get CORS headers, with credentials; without a list nobody does (never "*").
 		app.Use(cors.New(cors.Config{

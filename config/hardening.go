@@ -1,0 +1,41 @@
+package config
+
+import (
+	"net"
+	"strconv"
+)
+
+// applyHardeningDefaults sets the defaults that depend on where the BFF runs. TRUST_PROXY, when not set, is on
+// only on Heroku (the DYNO variable is set on every dyno): there the router is the only way in and appends the
+// connecting address to X-Forwarded-For. Anywhere else the header is whatever the client wrote.
+func (c *Config) applyHardeningDefaults(environ map[string]string) {
+	if _, set := environ["TRUST_PROXY"]; !set {
+		c.TrustProxy = environ["DYNO"] != ""
+	}
+}
+
+// validateHardening checks the settings of applyHardeningDefaults' family.
+func (c *Config) validateHardening() error {
+	if c.LoginAddressMaxFailures < c.LoginMaxFailures {
+		return bad("LOGIN_ADDRESS_MAX_FAILURES", "must be at least LOGIN_MAX_FAILURES (%d)", c.LoginMaxFailures)
+	}
+	if c.BodyMemory < c.BodyLimit {
+		return bad("BODY_MEMORY", "must be at least BODY_LIMIT (%d bytes)", c.BodyLimit)
+	}
+	if tok := c.MetricsToken.Reveal(); tok != "" && len(tok) < 16 {
+		return bad("METRICS_TOKEN", "must be at least 16 characters (generate one with: openssl rand -hex 32)")
+	}
+	if c.MetricsAddr != "" {
+		host, port, err := net.SplitHostPort(c.MetricsAddr)
+		if err != nil {
+			return bad("METRICS_ADDR", "must be host:port, e.g. 127.0.0.1:9090")
+		}
+		if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			return bad("METRICS_ADDR", "port must be a number from 0 to 65535")
+		}
+		if host == c.Host && port == strconv.Itoa(c.Port) && c.Port != 0 {
+			return bad("METRICS_ADDR", "must differ from the app's own HOST:PORT")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,157 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+)
+
+// Request bodies: never decoded, never larger than BODY_LIMIT, and never more than BODY_MEMORY of them in memory
+// at once beyond what fasthttp pre-reads of each.
+//
+// fasthttp streams request bodies (StreamRequestBody): before the handler it reads at most prefetchedBody bytes
+// of a body; gateBody reads the rest, bounded by BODY_LIMIT, once the body has a share of the BODY_MEMORY budget.
+// So the memory bodies take is at most prefetchedBody per connection plus BODY_MEMORY in all, however many
+// clients send maximum-size bodies at once; a body whose declared length is over the limit is refused before a
+// byte of it is read (with Expect: 100-continue, before the 100 Continue).
+const (
+	// prefetchedBody is what fasthttp reads of every body before the handler runs (readBodyWithStreaming's
+	// 8 KiB); bodies this small need no share of the budget, so ordinary requests never wait for one.
+	prefetchedBody = 8 << 10
+	// bodyBudgetWait is how long a large body may wait for a share of BODY_MEMORY before it gets 503.
+	bodyBudgetWait = 5 * time.Second
+)
+
+const (
+	msgBodyEncoded     = "Request bodies must not be compressed: send them without Content-Encoding."
+	msgBodyUnreadable  = "The request body could not be read."
+	msgBodyMemoryBusy  = "The server is busy receiving other large request bodies. Please try again."
+	msgBodyLengthClash = "The request declares its body length in conflicting ways."
+)
+
+// configureBodies sets the fasthttp server's side of the body rules; New calls it once.
+func (s *Server) configureBodies() {
+	srv := s.app.Server()
+	srv.StreamRequestBody = true
+	srv.MaxRequestBodySize = s.cfg.BodyLimit
+	// Expect: 100-continue: refuse what gateBody would refuse before the client sends the body.
+	srv.ExpectHandler = func(ctx *fasthttp.RequestCtx) int {
+		status, msg := expectVerdict(&ctx.Request.Header, s.cfg.BodyLimit)
+		if status != fasthttp.StatusContinue {
+			writeRawJSON(ctx, status, msg)
+		}
+		return status
+	}
+}
+
+// expectVerdict is 100 for a request whose body may be sent, else the status and message that refuse it.
+func expectVerdict(h *fasthttp.RequestHeader, limit int) (int, string) {
+	switch {
+	case bodyEncoded(h):
+		return fiber.StatusUnsupportedMediaType, msgBodyEncoded
+	case h.ContentLength() > limit:
+		return fiber.StatusRequestEntityTooLarge, msgBodyTooLarge
+	}
+	return fasthttp.StatusContinue, ""
+}
+
+// writeRawJSON answers {"message": msg} on a fasthttp context that never reaches the Fiber chain.
+func writeRawJSON(ctx *fasthttp.RequestCtx, status int, msg string) {
+	body, _ := jsonMessage(msg)
+	ctx.Response.Header.SetContentType(fiber.MIMEApplicationJSON)
+	setAPIHeaders(&ctx.Response.Header)
+	ctx.Response.SetBody(body)
+	ctx.Response.SetStatusCode(status)
+}
+
+// bodyEncoded reports whether the request declares a Content-Encoding other than identity, in any of its
+// Content-Encoding headers.
+func bodyEncoded(h *fasthttp.RequestHeader) bool {
+	for _, v := range h.PeekAll(fiber.HeaderContentEncoding) {
+		for _, part := range strings.Split(string(v), ",") {
+			if p := strings.TrimSpace(part); p != "" && !strings.EqualFold(p, "identity") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// gateBody is the first middleware that looks at a request body: 415 for an encoded body, 400 for conflicting
+// length headers, 413 for a body over BODY_LIMIT (before reading it when its length is declared), 503 when the
+// BODY_MEMORY budget stays full. It reads the body once, raw, and leaves it as the request's body, so every
+// handler reads exactly the bytes the client sent (c.Request().Body(), never Fiber's decoding c.Body()).
+func (s *Server) gateBody(c *fiber.Ctx) error {
+	h := &c.Request().Header
+	if bodyEncoded(h) {
+		c.Context().SetConnectionClose() // the body, maybe a bomb, is not read: do not parse it as a request
+		return s.fail(c, fiber.StatusUnsupportedMediaType, msgBodyEncoded)
+	}
+	if len(h.PeekAll(fiber.HeaderContentLength)) > 1 ||
+		(len(h.PeekAll(fiber.HeaderTransferEncoding)) > 0 && len(h.PeekAll(fiber.HeaderContentLength)) > 0) {
+		c.Context().SetConnectionClose()
+		return s.fail(c, fiber.StatusBadRequest, msgBodyLengthClash)
+	}
+	n := h.ContentLength() // -1 chunked, -2 none declared (no body)
+	if n > s.cfg.BodyLimit {
+		c.Context().SetConnectionClose()
+		return s.fail(c, fiber.StatusRequestEntityTooLarge, msgBodyTooLarge)
+	}
+	stream := c.Context().RequestBodyStream()
+	if stream == nil {
+		return c.Next()
+	}
+	weight := int64(n)
+	if n < 0 {
+		weight = int64(s.cfg.BodyLimit)
+	}
+	if weight > prefetchedBody {
+		ctx, cancel := context.WithTimeout(c.UserContext(), bodyBudgetWait)
+		err := s.bodyBudget.Acquire(ctx, weight)
+		cancel()
+		if err != nil {
+			c.Context().SetConnectionClose()
+			c.Set(fiber.HeaderRetryAfter, "1")
+			return s.fail(c, fiber.StatusServiceUnavailable, msgBodyMemoryBusy)
+		}
+		defer s.bodyBudget.Release(weight)
+	}
+	body, err := readBody(stream, n, s.cfg.BodyLimit)
+	if err != nil {
+		c.Context().SetConnectionClose()
+		if errors.Is(err, errBodyTooLarge) {
+			return s.fail(c, fiber.StatusRequestEntityTooLarge, msgBodyTooLarge)
+		}
+		return s.fail(c, fiber.StatusBadRequest, msgBodyUnreadable)
+	}
+	c.Request().SetBodyRaw(body)
+	return c.Next()
+}
+
+var errBodyTooLarge = errors.New("request body over the limit")
+
+// readBody reads a body of declared length n (or, for n < 0, up to EOF) of at most limit bytes.
+func readBody(r io.Reader, n, limit int) ([]byte, error) {
+	if n >= 0 {
+		body := make([]byte, n)
+		if _, err := io.ReadFull(r, body); err != nil {
+			return nil, err
+		}
+		return body, nil
+	}
+	var buf bytes.Buffer
+	read, err := buf.ReadFrom(io.LimitReader(r, int64(limit)+1))
+	if err != nil {
+		return nil, err
+	}
+	if read > int64(limit) {
+		return nil, errBodyTooLarge
+	}
+	return buf.Bytes(), nil
+}
