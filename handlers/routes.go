@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/cors"
 )
 
@@ -136,9 +135,7 @@ func (s *Server) routes(static fs.FS) {
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
-	if h := s.obs.Handler(); h != nil {
-		app.Get("/metrics", adaptor.HTTPHandler(h))
-	}
+	s.mountMetrics(app) // metricsguard.go: behind METRICS_TOKEN, or on METRICS_ADDR, never public
 
 	// The CSRF guard runs per route (not as group middleware) so logs and metrics name the route it refused.
 	// watchClient guards the routes that call MS: a client that leaves cancels the call.
