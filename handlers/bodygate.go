@@ -93,8 +93,7 @@ func (s *Server) gateBody(c *fiber.Ctx) error {
 		c.Context().SetConnectionClose() // the body, maybe a bomb, is not read: do not parse it as a request
 		return s.fail(c, fiber.StatusUnsupportedMediaType, msgBodyEncoded)
 	}
-	if len(h.PeekAll(fiber.HeaderContentLength)) > 1 ||
-		(len(h.PeekAll(fiber.HeaderTransferEncoding)) > 0 && len(h.PeekAll(fiber.HeaderContentLength)) > 0) {
+	if ambiguousFraming(h.RawHeaders()) {
 		c.Context().SetConnectionClose()
 		return s.fail(c, fiber.StatusBadRequest, msgBodyLengthClash)
 	}
@@ -135,6 +134,41 @@ func (s *Server) gateBody(c *fiber.Ctx) error {
 }
 
 var errBodyTooLarge = errors.New("request body over the limit")
+
+// ambiguousFraming reports, for a request's raw header block, what RFC 9112 says a server must not guess at
+// (§6.1, §6.3, §5.2): Content-Length together with Transfer-Encoding, Content-Length given more than once with
+// different values, or a header folded onto a continuation line. fasthttp reads the first two its own way (it
+// lets chunked win) and accepts folding; a proxy in front may read them otherwise, which is how requests are
+// smuggled, so such a request gets 400 and its connection is closed.
+func ambiguousFraming(raw []byte) bool {
+	var lengths []string
+	chunked := false
+	for _, line := range strings.Split(string(raw), "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		if line == "" {
+			continue
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			return true
+		}
+		name, value, _ := strings.Cut(line, ":")
+		switch {
+		case strings.EqualFold(name, fiber.HeaderContentLength):
+			lengths = append(lengths, strings.TrimSpace(value))
+		case strings.EqualFold(name, fiber.HeaderTransferEncoding):
+			chunked = true
+		}
+	}
+	if chunked && len(lengths) > 0 {
+		return true
+	}
+	for _, l := range lengths {
+		if l != lengths[0] {
+			return true
+		}
+	}
+	return false
+}
 
 // readBody reads a body of declared length n (or, for n < 0, up to EOF) of at most limit bytes.
 func readBody(r io.Reader, n, limit int) ([]byte, error) {
