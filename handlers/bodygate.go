@@ -89,18 +89,16 @@ func bodyEncoded(h *fasthttp.RequestHeader) bool {
 // handler reads exactly the bytes the client sent (c.Request().Body(), never Fiber's decoding c.Body()).
 func (s *Server) gateBody(c *fiber.Ctx) error {
 	h := &c.Request().Header
-	if bodyEncoded(h) {
-		c.Context().SetConnectionClose() // the body, maybe a bomb, is not read: do not parse it as a request
-		return s.fail(c, fiber.StatusUnsupportedMediaType, msgBodyEncoded)
-	}
 	if ambiguousFraming(h.RawHeaders()) {
-		c.Context().SetConnectionClose()
+		c.Context().SetConnectionClose() // where this request ends is unclear: nothing more is read from it
 		return s.fail(c, fiber.StatusBadRequest, msgBodyLengthClash)
+	}
+	if bodyEncoded(h) {
+		return s.refuseBody(c, fiber.StatusUnsupportedMediaType, msgBodyEncoded) // discarded, never decoded
 	}
 	n := h.ContentLength() // -1 chunked, -2 none declared (no body)
 	if n > s.cfg.BodyLimit {
-		c.Context().SetConnectionClose()
-		return s.fail(c, fiber.StatusRequestEntityTooLarge, msgBodyTooLarge)
+		return s.refuseBody(c, fiber.StatusRequestEntityTooLarge, msgBodyTooLarge)
 	}
 	stream := c.Context().RequestBodyStream()
 	if stream == nil {
@@ -123,10 +121,10 @@ func (s *Server) gateBody(c *fiber.Ctx) error {
 	}
 	body, err := readBody(stream, n, s.cfg.BodyLimit)
 	if err != nil {
-		c.Context().SetConnectionClose()
 		if errors.Is(err, errBodyTooLarge) {
-			return s.fail(c, fiber.StatusRequestEntityTooLarge, msgBodyTooLarge)
+			return s.refuseBody(c, fiber.StatusRequestEntityTooLarge, msgBodyTooLarge)
 		}
+		c.Context().SetConnectionClose()
 		return s.fail(c, fiber.StatusBadRequest, msgBodyUnreadable)
 	}
 	c.Request().SetBodyRaw(body)
@@ -134,6 +132,30 @@ func (s *Server) gateBody(c *fiber.Ctx) error {
 }
 
 var errBodyTooLarge = errors.New("request body over the limit")
+
+// drainFactor times BODY_LIMIT is how much of a refused body is read and thrown away (never kept, never decoded)
+// so that the client, which is still sending it, can read the refusal: closing a connection with unread data on
+// it makes the kernel reset it, and the client may lose the answer. A larger body ends the connection at once.
+const drainFactor = 4
+
+// refuseBody answers status and msg for a body that is not used. A body of known length up to drainFactor times
+// BODY_LIMIT, or a chunked one that ends within that, is discarded first and the connection stays usable; any
+// other is left unread and the connection is closed after the answer.
+func (s *Server) refuseBody(c *fiber.Ctx, status int, msg string) error {
+	limit := int64(drainFactor * s.cfg.BodyLimit)
+	n := int64(c.Request().Header.ContentLength())
+	stream := c.Context().RequestBodyStream()
+	switch {
+	case stream == nil:
+	case n > limit:
+		c.Context().SetConnectionClose()
+	default:
+		if read, err := io.Copy(io.Discard, io.LimitReader(stream, limit+1)); err != nil || read > limit {
+			c.Context().SetConnectionClose()
+		}
+	}
+	return s.fail(c, status, msg)
+}
 
 // ambiguousFraming reports, for a request's raw header block, what RFC 9112 says a server must not guess at
 // (§6.1, §6.3, §5.2): Content-Length together with Transfer-Encoding, Content-Length given more than once with

@@ -42,8 +42,8 @@ func TestFieldTypesAreCheckedAsTheContractSays(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, route, body string
-		ok              bool
-		msg             string
+		ok                bool
+		msg               string
 	}{
 		{"a string where a string is wanted passes", "POST /user/resend_email", `{"email":"a@b.co"}`, true, ""},
 		{"null passes, for MS to call it missing", "POST /user/resend_email", `{"email":null}`, true, ""},
