@@ -8,9 +8,14 @@ import (
 // applyHardeningDefaults sets the defaults that depend on where the BFF runs. TRUST_PROXY, when not set, is on
 // only on Heroku (the DYNO variable is set on every dyno): there the router is the only way in and appends the
 // connecting address to X-Forwarded-For. Anywhere else the header is whatever the client wrote.
+// LOGIN_ADDRESS_MAX_FAILURES, when not set, is five times LOGIN_MAX_FAILURES (at least 50): one address may
+// fail on a few usernames (a shared office), not on many.
 func (c *Config) applyHardeningDefaults(environ map[string]string) {
 	if _, set := environ["TRUST_PROXY"]; !set {
 		c.TrustProxy = environ["DYNO"] != ""
+	}
+	if _, set := environ["LOGIN_ADDRESS_MAX_FAILURES"]; !set {
+		c.LoginAddressMaxFailures = max(50, 5*c.LoginMaxFailures)
 	}
 }
 

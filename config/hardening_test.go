@@ -37,6 +37,7 @@ func TestHardeningSettingsAreValidated(t *testing.T) {
 		env            map[string]string
 	}{
 		{"an address limit below the pair limit is refused", "LOGIN_ADDRESS_MAX_FAILURES", map[string]string{"LOGIN_ADDRESS_MAX_FAILURES": "3"}},
+		{"an address limit that is not a number is refused", "LOGIN_ADDRESS_MAX_FAILURES", map[string]string{"LOGIN_ADDRESS_MAX_FAILURES": "many"}},
 		{"a body memory below the body limit is refused", "BODY_MEMORY", map[string]string{"BODY_MEMORY": "2048"}},
 		{"a short metrics token is refused", "METRICS_TOKEN", map[string]string{"METRICS_TOKEN": "short"}},
 		{"a metrics address without a port is refused", "METRICS_ADDR", map[string]string{"METRICS_ADDR": "127.0.0.1"}},
@@ -54,5 +55,13 @@ func TestHardeningSettingsAreValidated(t *testing.T) {
 	c, err := Load(map[string]string{"SESSION_KEYS": goodKey}, nil)
 	if err != nil || c.LoginAddressMaxFailures != 50 || c.BodyMemory != 32<<20 || !c.MetricsToken.Empty() || c.MetricsAddr != "" {
 		t.Fatalf("defaults: %+v, %v", c, err)
+	}
+}
+
+func TestAddressLimitFollowsThePairLimit(t *testing.T) {
+	t.Parallel()
+	c, err := Load(map[string]string{"SESSION_KEYS": goodKey, "LOGIN_MAX_FAILURES": "1000"}, nil)
+	if err != nil || c.LoginAddressMaxFailures != 5000 {
+		t.Fatalf("LoginAddressMaxFailures = %d, %v; want 5000", c.LoginAddressMaxFailures, err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"strings"
 	"time"
 
@@ -133,28 +134,35 @@ func (s *Server) gateBody(c *fiber.Ctx) error {
 
 var errBodyTooLarge = errors.New("request body over the limit")
 
-// drainFactor times BODY_LIMIT is how much of a refused body is read and thrown away (never kept, never decoded)
-// so that the client, which is still sending it, can read the refusal: closing a connection with unread data on
-// it makes the kernel reset it, and the client may lose the answer. A larger body ends the connection at once.
-const drainFactor = 4
+// A refused body's connection is closed the way nginx does it ("lingering close"): the answer is written first,
+// then what the client still sends is read and thrown away (never kept, never decoded) for at most lingerTime or
+// lingerBytes, then the connection is closed. Closing at once with unread data on it makes the kernel reset the
+// connection, and a client still sending its body could lose the answer.
+const (
+	lingerTime  = 2 * time.Second
+	lingerBytes = 8 << 20
+)
 
-// refuseBody answers status and msg for a body that is not used. A body of known length up to drainFactor times
-// BODY_LIMIT, or a chunked one that ends within that, is discarded first and the connection stays usable; any
-// other is left unread and the connection is closed after the answer.
+// refuseBody answers status and msg for a body that is not used, and ends the connection after the answer with
+// a lingering close. The answer is sent by the lingering goroutine itself (fasthttp writes no answer for a
+// hijacked connection that asks for none), with Connection: close, so the client never reuses the connection.
 func (s *Server) refuseBody(c *fiber.Ctx, status int, msg string) error {
-	limit := int64(drainFactor * s.cfg.BodyLimit)
-	n := int64(c.Request().Header.ContentLength())
-	stream := c.Context().RequestBodyStream()
-	switch {
-	case stream == nil:
-	case n > limit:
-		c.Context().SetConnectionClose()
-	default:
-		if read, err := io.Copy(io.Discard, io.LimitReader(stream, limit+1)); err != nil || read > limit {
-			c.Context().SetConnectionClose()
-		}
+	err := s.fail(c, status, msg)
+	c.Response().Header.SetConnectionClose()
+	if c.Request().Header.ConnectionClose() || c.Context().RequestBodyStream() == nil {
+		return err // nothing more will come, or the client closes anyway: a plain close
 	}
-	return s.fail(c, status, msg)
+	answer := []byte(c.Response().String())
+	c.Context().HijackSetNoResponse(true)
+	c.Context().Hijack(func(conn net.Conn) { // fasthttp closes conn when this returns
+		_ = conn.SetWriteDeadline(time.Now().Add(lingerTime))
+		if _, werr := conn.Write(answer); werr != nil {
+			return
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(lingerTime))
+		_, _ = io.Copy(io.Discard, io.LimitReader(conn, lingerBytes))
+	})
+	return err
 }
 
 // ambiguousFraming reports, for a request's raw header block, what RFC 9112 says a server must not guess at
