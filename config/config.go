@@ -62,7 +62,7 @@ type Config struct {
 	// Hardening settings (hardening.go): who is trusted, what is public, how much memory bodies may take.
 	// TrustProxy's default is decided in applyHardeningDefaults: on only on Heroku (DYNO set).
 	TrustProxy              bool          `env:"TRUST_PROXY"`
-	LoginAddressMaxFailures int           `env:"LOGIN_ADDRESS_MAX_FAILURES" envDefault:"50"`
+	LoginAddressMaxFailures int           `env:"LOGIN_ADDRESS_MAX_FAILURES"`
 	MetricsToken            secret.String `env:"METRICS_TOKEN"`
 	MetricsAddr             string        `env:"METRICS_ADDR"`
 	BodyMemory              int           `env:"BODY_MEMORY" envDefault:"33554432"`

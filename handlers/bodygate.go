@@ -18,9 +18,10 @@ import (
 //
 // fasthttp streams request bodies (StreamRequestBody): before the handler it reads at most prefetchedBody bytes
 // of a body; gateBody reads the rest, bounded by BODY_LIMIT, once the body has a share of the BODY_MEMORY budget.
-// So the memory bodies take is at most prefetchedBody per connection plus BODY_MEMORY in all, however many
-// clients send maximum-size bodies at once; a body whose declared length is over the limit is refused before a
-// byte of it is read (with Expect: 100-continue, before the 100 Continue).
+// So the memory bodies take is at most prefetchedBody per connection plus BODY_MEMORY in all (a body counts
+// twice: as read, and as the copy the field-type check makes of its fields), however many clients send
+// maximum-size bodies at once. A body whose declared length is over the limit is refused from its headers:
+// with Expect: 100-continue before any of it is sent (no 100 Continue), else after fasthttp's first 8 KiB.
 const (
 	// prefetchedBody is what fasthttp reads of every body before the handler runs (readBodyWithStreaming's
 	// 8 KiB); bodies this small need no share of the budget, so ordinary requests never wait for one.
@@ -109,7 +110,9 @@ func (s *Server) gateBody(c *fiber.Ctx) error {
 	if n < 0 {
 		weight = int64(s.cfg.BodyLimit)
 	}
-	if weight > prefetchedBody {
+	// A body is held once as read and once more, at most, as the fields the edge checks copy out of it.
+	weight *= 2
+	if weight > 2*prefetchedBody {
 		ctx, cancel := context.WithTimeout(c.UserContext(), bodyBudgetWait)
 		err := s.bodyBudget.Acquire(ctx, weight)
 		cancel()
