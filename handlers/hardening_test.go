@@ -265,3 +265,26 @@ func TestAPIAnswersAreNeverDocuments(t *testing.T) {
 		t.Fatalf("MS's HTML page: %d %s", a.Status, a.Body)
 	}
 }
+
+// Body refusals come after CORS, so the app on an allowed origin can read them (bff-contract §5).
+func TestBodyRefusalsCarryCORSHeaders(t *testing.T) {
+	t.Parallel()
+	const origin = "https://app.example.org"
+	s := newStack(t, stackOpts{origins: []string{origin}})
+	for _, tc := range []struct {
+		name    string
+		body    string
+		headers []string
+		status  int
+	}{
+		{"a compressed body", `{"email":"a@b.co"}`, []string{"Content-Encoding", "gzip"}, http.StatusUnsupportedMediaType},
+		{"a body over the limit", strings.Repeat("x", 1<<20+1), nil, http.StatusRequestEntityTooLarge},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := s.newClient().do(http.MethodPost, "/api/user/resend_email", tc.body, append([]string{"Origin", origin}, tc.headers...)...)
+			if a.Status != tc.status || a.Header.Get("Access-Control-Allow-Origin") != origin {
+				t.Fatalf("%d, Access-Control-Allow-Origin %q", a.Status, a.Header.Get("Access-Control-Allow-Origin"))
+			}
+		})
+	}
+}

@@ -120,7 +120,7 @@ func lookupRoute(method, path string) (msRoute, bool) {
 // routes registers middleware and every route. Order matters: middleware, API, extras (SPA), then 404.
 func (s *Server) routes(static fs.FS) {
 	app := s.app
-	app.Use(s.recoverPanics, s.requestID, s.apiHeaders, s.observe, s.gateBody)
+	app.Use(s.recoverPanics, s.requestID, s.apiHeaders, s.observe)
 	if len(s.cfg.AllowedOrigins) > 0 {
 		// Only listed origins get CORS headers, with credentials; without a list nobody does (never "*").
 		app.Use(cors.New(cors.Config{
@@ -132,6 +132,7 @@ func (s *Server) routes(static fs.FS) {
 			MaxAge:           600,
 		}))
 	}
+	app.Use(s.gateBody) // after CORS, so its refusals carry the CORS headers too (bff-contract §5)
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
