@@ -24,8 +24,8 @@ func (c *Config) validateHardening() error {
 	if c.LoginAddressMaxFailures < c.LoginMaxFailures {
 		return bad("LOGIN_ADDRESS_MAX_FAILURES", "must be at least LOGIN_MAX_FAILURES (%d)", c.LoginMaxFailures)
 	}
-	if c.BodyMemory < c.BodyLimit {
-		return bad("BODY_MEMORY", "must be at least BODY_LIMIT (%d bytes)", c.BodyLimit)
+	if c.BodyMemory < 2*c.BodyLimit { // a body counts twice (raw and parsed): one largest body must fit
+		return bad("BODY_MEMORY", "must be at least twice BODY_LIMIT (%d bytes)", 2*c.BodyLimit)
 	}
 	if tok := c.MetricsToken.Reveal(); tok != "" && len(tok) < 16 {
 		return bad("METRICS_TOKEN", "must be at least 16 characters (generate one with: openssl rand -hex 32)")

@@ -39,6 +39,7 @@ func TestHardeningSettingsAreValidated(t *testing.T) {
 		{"an address limit below the pair limit is refused", "LOGIN_ADDRESS_MAX_FAILURES", map[string]string{"LOGIN_ADDRESS_MAX_FAILURES": "3"}},
 		{"an address limit that is not a number is refused", "LOGIN_ADDRESS_MAX_FAILURES", map[string]string{"LOGIN_ADDRESS_MAX_FAILURES": "many"}},
 		{"a body memory below the body limit is refused", "BODY_MEMORY", map[string]string{"BODY_MEMORY": "2048"}},
+		{"a body memory below twice the body limit is refused", "BODY_MEMORY", map[string]string{"BODY_MEMORY": "1048576"}},
 		{"a short metrics token is refused", "METRICS_TOKEN", map[string]string{"METRICS_TOKEN": "short"}},
 		{"a metrics address without a port is refused", "METRICS_ADDR", map[string]string{"METRICS_ADDR": "127.0.0.1"}},
 		{"a metrics address equal to the app's is refused", "METRICS_ADDR", map[string]string{"METRICS_ADDR": "0.0.0.0:5000"}},

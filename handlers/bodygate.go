@@ -26,7 +26,8 @@ const (
 	// prefetchedBody is what fasthttp reads of every body before the handler runs (readBodyWithStreaming's
 	// 8 KiB); bodies this small need no share of the budget, so ordinary requests never wait for one.
 	prefetchedBody = 8 << 10
-	// bodyBudgetWait is how long a large body may wait for a share of BODY_MEMORY before it gets 503.
+	// bodyBudgetWait is how long a large body may wait for a share of BODY_MEMORY before it gets 503 (the
+	// server's bodyWait; tests shorten it).
 	bodyBudgetWait = 5 * time.Second
 )
 
@@ -113,13 +114,12 @@ func (s *Server) gateBody(c *fiber.Ctx) error {
 	// A body is held once as read and once more, at most, as the fields the edge checks copy out of it.
 	weight *= 2
 	if weight > 2*prefetchedBody {
-		ctx, cancel := context.WithTimeout(c.UserContext(), bodyBudgetWait)
+		ctx, cancel := context.WithTimeout(c.UserContext(), s.bodyWait)
 		err := s.bodyBudget.Acquire(ctx, weight)
 		cancel()
 		if err != nil {
-			c.Context().SetConnectionClose()
 			c.Set(fiber.HeaderRetryAfter, "1")
-			return s.fail(c, fiber.StatusServiceUnavailable, msgBodyMemoryBusy)
+			return s.refuseBody(c, fiber.StatusServiceUnavailable, msgBodyMemoryBusy)
 		}
 		defer s.bodyBudget.Release(weight)
 	}

@@ -288,3 +288,38 @@ func TestBodyRefusalsCarryCORSHeaders(t *testing.T) {
 		})
 	}
 }
+
+// While large bodies hold all of BODY_MEMORY, another large body waits and then gets 503; small bodies (up to
+// 8 KiB, which need no share) are served as ever.
+func TestLargeBodiesShareABoundedBudget(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, stackOpts{env: map[string]string{"BODY_LIMIT": "65536", "BODY_MEMORY": "131072"}})
+	s.bff.bodyWait = 300 * time.Millisecond
+	host := strings.TrimPrefix(s.url, "http://")
+	// One slow client declares a maximum-size body and sends a third of it: its share is the whole budget.
+	slow := s.dialRaw()
+	slow.send(fmt.Sprintf("POST /api/user/resend_email HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 65536\r\n\r\n%s",
+		host, strings.Repeat(" ", 20<<10)))
+	waitFor(t, "the slow body to take the budget", 5*time.Second, func() bool {
+		if s.bff.bodyBudget.TryAcquire(1) {
+			s.bff.bodyBudget.Release(1)
+			return false
+		}
+		return true
+	})
+	big := `{"email":"` + strings.Repeat("x", 60<<10) + `"}`
+	if a := s.newClient().do(http.MethodPost, "/api/user/resend_email", big); a.Status != http.StatusServiceUnavailable ||
+		a.message(t) != msgBodyMemoryBusy || a.Header.Get("Retry-After") == "" {
+		t.Fatalf("a large body while the budget is taken: %d %s", a.Status, a.Body)
+	}
+	if a := s.newClient().do(http.MethodPost, "/api/user/resend_email", `{"email":"nobody@example.org"}`); a.Status != http.StatusNotFound {
+		t.Fatalf("a small body while the budget is taken: %d %s", a.Status, a.Body)
+	}
+	slow.send(strings.Repeat(" ", 65536-20<<10-2) + "{}")
+	if a := slow.answer(); a.Status != http.StatusBadRequest {
+		t.Fatalf("the slow body, once complete: %d %s", a.Status, a.Body)
+	}
+	if a := s.newClient().do(http.MethodPost, "/api/user/resend_email", big); a.Status != http.StatusBadRequest {
+		t.Fatalf("a large body once the budget is free: %d %s", a.Status, a.Body)
+	}
+}

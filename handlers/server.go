@@ -45,6 +45,7 @@ type Server struct {
 	openapi []byte
 	// bodyBudget is BODY_MEMORY in bytes, shared by the request bodies being read (bodygate.go).
 	bodyBudget *semaphore.Weighted
+	bodyWait   time.Duration // how long a body waits for its share of bodyBudget
 	// ready caches /readyz's MS check (ready.go).
 	ready readyCheck
 	app   *fiber.App
@@ -83,7 +84,7 @@ func New(d Deps) *Server {
 		ErrorHandler:          s.errorHandler,
 		Network:               "tcp",
 	})
-	s.bodyBudget = semaphore.NewWeighted(int64(d.Config.BodyMemory))
+	s.bodyBudget, s.bodyWait = semaphore.NewWeighted(int64(d.Config.BodyMemory)), bodyBudgetWait
 	s.configureBodies()
 	s.routes(d.Static)
 	return s
