@@ -36,12 +36,18 @@ func (a hostileAnswer) message() string {
 // true when the answer says Connection: close and the connection then ends once the client stops sending.
 func hostileExchange(t *testing.T, addr, raw string) hostileAnswer {
 	t.Helper()
+	return hostileExchangeWithin(t, addr, raw, 15*time.Second)
+}
+
+// hostileExchangeWithin is hostileExchange with its own deadline for the whole exchange.
+func hostileExchangeWithin(t *testing.T, addr, raw string, limit time.Duration) hostileAnswer {
+	t.Helper()
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(15 * time.Second))
+	_ = conn.SetDeadline(time.Now().Add(limit))
 	if _, err := io.WriteString(conn, raw); err != nil {
 		t.Fatalf("writing the request: %v", err)
 	}

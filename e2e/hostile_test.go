@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // hostileCase is one request a hostile client writes byte for byte, and what the BFF must answer.
@@ -310,7 +311,8 @@ func TestHostileClients(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				a := hostileExchange(t, bff.addr, raw)
+				// A generous deadline: 500 MiB cross loopback, on a machine that may be running every other test.
+				a := hostileExchangeWithin(t, bff.addr, raw, 90*time.Second)
 				v, _ := statuses.LoadOrStore(a.status, new(atomic.Int32))
 				v.(*atomic.Int32).Add(1)
 				if a.status != http.StatusBadRequest && a.status != http.StatusServiceUnavailable {

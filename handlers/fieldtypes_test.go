@@ -127,3 +127,38 @@ func TestMSCrashesOnWrongTypesNeverHappen(t *testing.T) {
 		})
 	}
 }
+
+// On the routes where MS checks types itself, a wrongly typed field reaches MS and MS answers 400 naming it
+// (never 500): the edge has nothing to add there.
+func TestMSTypeCheckedRoutesGetMSsOwn400(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, stackOpts{})
+	c := s.newClient()
+	c.mustLogin(emulator.LoadUsers(1)[0])
+	paths := map[string]string{
+		"POST /mentorship_relation/:relation_id/task/:task_id/comment":            "/mentorship_relation/1/task/1/comment",
+		"PUT /mentorship_relation/:relation_id/task/:task_id/comment/:comment_id": "/mentorship_relation/1/task/1/comment/1",
+	}
+	for key := range msTypeChecked {
+		t.Run(key, func(t *testing.T) {
+			method, path, _ := strings.Cut(key, " ")
+			if p, ok := paths[key]; ok {
+				path = p
+			}
+			wrong := map[string]any{}
+			for field, typ := range bodyFields[key] {
+				if typ == fieldString {
+					wrong[field] = 5
+				} else {
+					wrong[field] = "5"
+				}
+			}
+			route := method + " " + path
+			before := s.ms.Calls(route)
+			a := c.do(method, "/api"+path, wrong)
+			if a.Status != http.StatusBadRequest || s.ms.Calls(route) != before+1 {
+				t.Fatalf("%d %s (MS calls %d -> %d), want MS's own 400", a.Status, a.Body, before, s.ms.Calls(route))
+			}
+		})
+	}
+}

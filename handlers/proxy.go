@@ -37,7 +37,7 @@ func (s *Server) forward(r msRoute) fiber.Handler {
 			if !isJSONObject(body) {
 				return s.fail(c, fiber.StatusBadRequest, msgBodyNotObject)
 			}
-			if msg, ok := checkFieldTypes(r, body); !ok {
+			if msg, ok := checkFieldTypes(r, body); !ok && edgeChecksTypes(r) {
 				return s.fail(c, fiber.StatusBadRequest, msg)
 			}
 			req.Body, req.ContentType = body, fiber.MIMEApplicationJSON
