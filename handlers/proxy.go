@@ -37,8 +37,10 @@ func (s *Server) forward(r msRoute) fiber.Handler {
 			if !isJSONObject(body) {
 				return s.fail(c, fiber.StatusBadRequest, msgBodyNotObject)
 			}
-			if msg, ok := checkFieldTypes(r, body); !ok && edgeChecksTypes(r) {
-				return s.fail(c, fiber.StatusBadRequest, msg)
+			if edgeChecksTypes(r) {
+				if msg, ok := checkFieldTypes(r, body); !ok {
+					return s.fail(c, fiber.StatusBadRequest, msg)
+				}
 			}
 			req.Body, req.ContentType = body, fiber.MIMEApplicationJSON
 		}
