@@ -156,6 +156,13 @@ func Run(ctx context.Context, o Options) error {
 		demo.banner(o.Stderr, addr) // stdout stays one JSON object per line
 	}
 
+	stopMetrics, err := serveMetrics(cfg.MetricsAddr, srv.MetricsHandler(), logger)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer stopMetrics()
+
 	served := make(chan error, 1)
 	go func() { served <- srv.App().Listener(ln) }()
 	if o.Ready != nil {

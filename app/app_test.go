@@ -77,13 +77,29 @@ func get(t *testing.T, c *http.Client, url string) (*http.Response, string) {
 	return resp, string(b)
 }
 
+// metricsToken is the METRICS_TOKEN of these tests.
+const metricsToken = "app-test-metrics-token-0123456789"
+
+func getMetrics(t *testing.T, c *http.Client, url, token string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
 func TestMetricsAndLogsAfterTraffic(t *testing.T) {
 	t.Parallel()
 	users := emulator.LoadUsers(2)
 	ms := httptest.NewServer(emulator.New(emulator.Options{Secret: []byte("app-test-secret"), SeedUsers: users}))
 	t.Cleanup(ms.Close)
 	base, out := runApp(t, nil, "SESSION_KEYS="+key, "MS_BASE_URL="+ms.URL, "HOST=127.0.0.1", "PORT=0",
-		"COOKIE_SECURE=false", "MS_JWT_SECRET=app-test-secret")
+		"COOKIE_SECURE=false", "MS_JWT_SECRET=app-test-secret", "METRICS_TOKEN="+metricsToken)
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
 	post(t, c, base+"/api/login", map[string]string{"username": users[0].Username, "password": "wrong-password-77"}).Body.Close()
@@ -100,7 +116,10 @@ func TestMetricsAndLogsAfterTraffic(t *testing.T) {
 	if r, err := http.DefaultClient.Do(req); err != nil || r.StatusCode != 401 {
 		t.Fatalf("tampered cookie: %v %v", r, err)
 	}
-	resp, page := get(t, c, base+"/metrics")
+	if resp, page := get(t, c, base+"/metrics"); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(page, "METRICS_TOKEN") {
+		t.Fatalf("/metrics without the token: %d %s", resp.StatusCode, page)
+	}
+	resp, page := getMetrics(t, c, base+"/metrics", metricsToken)
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
 		t.Fatalf("/metrics: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
@@ -222,7 +241,8 @@ func TestMetricsLabelsSurviveKeepAliveReuse(t *testing.T) {
 	t.Parallel()
 	ms := httptest.NewServer(emulator.New(emulator.Options{Secret: []byte("s"), SeedUsers: emulator.LoadUsers(1)}))
 	t.Cleanup(ms.Close)
-	base, _ := runApp(t, nil, "SESSION_KEYS="+key, "MS_BASE_URL="+ms.URL, "HOST=127.0.0.1", "PORT=0", "COOKIE_SECURE=false")
+	base, _ := runApp(t, nil, "SESSION_KEYS="+key, "MS_BASE_URL="+ms.URL, "HOST=127.0.0.1", "PORT=0", "COOKIE_SECURE=false",
+		"METRICS_TOKEN="+metricsToken)
 	tr := &http.Transport{MaxConnsPerHost: 1}
 	t.Cleanup(tr.CloseIdleConnections)
 	c := &http.Client{Transport: tr, Timeout: 10 * time.Second}
@@ -237,7 +257,7 @@ func TestMetricsLabelsSurviveKeepAliveReuse(t *testing.T) {
 			resp.Body.Close()
 		}
 	}
-	resp, page := get(t, c, base+"/metrics")
+	resp, page := getMetrics(t, c, base+"/metrics", metricsToken)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("/metrics after keep-alive reuse: %d %s", resp.StatusCode, page)
 	}
@@ -256,4 +276,30 @@ func grepLines(s, substr string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// With METRICS_ADDR the metrics live on their own listener only; the app's port has no /metrics at all.
+func TestMetricsOnTheirOwnListenerOnly(t *testing.T) {
+	t.Parallel()
+	ms := httptest.NewServer(emulator.New(emulator.Options{Secret: []byte("app-test-secret")}))
+	t.Cleanup(ms.Close)
+	base, out := runApp(t, nil, "SESSION_KEYS="+key, "MS_BASE_URL="+ms.URL, "HOST=127.0.0.1", "PORT=0",
+		"COOKIE_SECURE=false", "METRICS_ADDR=127.0.0.1:0")
+	c := &http.Client{Timeout: 10 * time.Second}
+	if resp, page := get(t, c, base+"/metrics"); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("/metrics on the app's port: %d %s", resp.StatusCode, page)
+	}
+	var addr string
+	for _, line := range strings.Split(out.String(), "\n") {
+		var rec struct{ Msg, Addr string }
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "metrics listening" {
+			addr = rec.Addr
+		}
+	}
+	if addr == "" {
+		t.Fatalf("no metrics listener logged:\n%s", out.String())
+	}
+	if resp, page := get(t, c, "http://"+addr+"/metrics"); resp.StatusCode != http.StatusOK || !strings.Contains(page, "go_goroutines") {
+		t.Fatalf("/metrics on METRICS_ADDR: %d %.200s", resp.StatusCode, page)
+	}
 }

@@ -64,9 +64,16 @@ type Config struct {
 	LogLevel         string        `env:"LOG_LEVEL" envDefault:"info"`
 	ShutdownGrace    time.Duration `env:"SHUTDOWN_GRACE" envDefault:"25s"`
 	ReadyTimeout     time.Duration `env:"READY_TIMEOUT" envDefault:"2s"`
-	TrustProxy       bool          `env:"TRUST_PROXY" envDefault:"true"`
 	LoginMaxFailures int           `env:"LOGIN_MAX_FAILURES" envDefault:"10"`
 	LoginWindow      time.Duration `env:"LOGIN_FAILURE_WINDOW" envDefault:"1m"`
+
+	// Hardening settings (hardening.go): who is trusted, what is public, how much memory bodies may take.
+	// TrustProxy's default is decided in applyHardeningDefaults: on only on Heroku (DYNO set).
+	TrustProxy              bool          `env:"TRUST_PROXY"`
+	LoginAddressMaxFailures int           `env:"LOGIN_ADDRESS_MAX_FAILURES"`
+	MetricsToken            secret.String `env:"METRICS_TOKEN"`
+	MetricsAddr             string        `env:"METRICS_ADDR"`
+	BodyMemory              int           `env:"BODY_MEMORY" envDefault:"33554432"`
 
 	// SessionKeys is SESSION_KEYS decoded: the first seals, all open.
 	SessionKeys [][]byte `env:"-"`
@@ -109,7 +116,8 @@ func Load(environ, defaults map[string]string) (*Config, error) {
 			}
 		}
 	}
-	for _, p := range c.validate() {
+	c.applyHardeningDefaults(merged)
+	for _, p := range append(c.validate(), c.validateHardening()...) {
 		var ce *Error
 		if !errors.As(p, &ce) || !unparsed[ce.Var] {
 			problems = append(problems, p)

@@ -292,7 +292,12 @@ next:
 // chaosScrape reads an instance's /metrics page.
 func chaosScrape(base string) (string, error) {
 	c := &http.Client{Timeout: 3 * time.Second}
-	resp, err := c.Get(base + "/metrics")
+	req, err := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+testMetricsToken)
+	resp, err := c.Do(req)
 	if err != nil {
 		return "", err
 	}

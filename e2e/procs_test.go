@@ -132,6 +132,8 @@ const (
 	testSessionKey = "5c1f6b0e3a7d4e2f9b8c7a6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f"
 	otherKey       = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
 	testMSSecret   = "e2e-ms-secret"
+	// testMetricsToken is every test BFF's METRICS_TOKEN: /metrics is never public.
+	testMetricsToken = "e2e-metrics-token-0123456789abcdef"
 )
 
 func startMS(t *testing.T, extra ...string) *proc {
@@ -143,7 +145,7 @@ func startMS(t *testing.T, extra ...string) *proc {
 func startBFF(t *testing.T, ms *proc, key string, env ...string) *proc {
 	t.Helper()
 	base := []string{"PORT=0", "HOST=127.0.0.1", "COOKIE_SECURE=false", "SESSION_KEYS=" + key,
-		"MS_BASE_URL=" + ms.url(), "MS_JWT_SECRET=" + testMSSecret}
+		"MS_BASE_URL=" + ms.url(), "MS_JWT_SECRET=" + testMSSecret, "METRICS_TOKEN=" + testMetricsToken}
 	return start(t, "bff", bins.bff, bffListening, append(base, env...))
 }
 

@@ -24,15 +24,16 @@ type loginAnswer struct {
 // login signs in at MS, reads the user with the new token, and seals both tokens into the cookie.
 // MS refusals pass through and set no cookie.
 func (s *Server) login(c *fiber.Ctx) error {
-	username, password, ok := loginFields(c.Body())
+	username, password, ok := loginFields(c.Request().Body()) // raw, as gateBody read it: never decoded
 	if !ok {
 		return s.fail(c, fiber.StatusBadRequest, msgLoginFieldsType)
 	}
-	ip := s.clientIP(c)
-	if wait := s.logins.blocked(ip); wait > 0 {
+	attempt, wait := s.logins.begin(s.clientIP(c), username.Reveal())
+	if attempt == nil {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds()+0.999)))
 		return s.fail(c, fiber.StatusTooManyRequests, msgTooManyLogins)
 	}
+	defer attempt.abandoned() // every way out without MS's verdict on the password gives the slot back
 	ctx, reqID := c.UserContext(), requestIDOf(c)
 	tokens, refused, err := s.ms.Login(ctx, username, password, reqID)
 	if err != nil {
@@ -40,7 +41,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	}
 	if refused != nil {
 		if refused.Status == fiber.StatusUnauthorized {
-			s.logins.failed(ip)
+			attempt.failed()
 		}
 		return s.passThrough(c, refused)
 	}
@@ -63,7 +64,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 		s.log.Error("MS /user names another user than the login token", "request_id", reqID)
 		return s.fail(c, fiber.StatusBadGateway, msgMSBadAnswer)
 	}
-	s.logins.succeeded(ip)
+	attempt.succeeded()
 	sess := session.Session{
 		UserID:       access.Identity,
 		AccessToken:  tokens.Access,
@@ -121,14 +122,7 @@ type sessionAnswer struct {
 // sessionInfo tells the app who is logged in, refreshing silently like any other call.
 func (s *Server) sessionInfo(c *fiber.Ctx) error {
 	if h := c.Get(fiber.HeaderAuthorization); h != "" {
-		p, err := s.bearerPrincipal(c, secret.String(h), msclient.TokenAccess, true)
-		if p == nil {
-			return err
-		}
-		if !p.claims.Expires.After(s.now()) { // without MS_JWT_SECRET ParseToken reads claims but judges no expiry
-			return s.fail(c, fiber.StatusUnauthorized, msgTokenExpired)
-		}
-		return c.JSON(sessionAnswer{Authenticated: true, UserID: p.claims.Identity, AccessExpiresAt: p.claims.Expires.Unix()})
+		return s.bearerSessionInfo(c, secret.String(h)) // sessioninfo.go: verified, or accepted by MS
 	}
 	p, err := s.authenticate(c, true)
 	if p == nil {

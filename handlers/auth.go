@@ -38,9 +38,9 @@ func (s *Server) authenticate(c *fiber.Ctx, autoRefresh bool) (*principal, error
 		}
 		return s.bearerPrincipal(c, secret.String(h), msclient.TokenAccess, false)
 	}
-	raw := c.Cookies(s.codec.Name())
+	raw, state := s.sessionCookie(c) // cookies.go: the same reading as the CSRF check's
 	if raw == "" {
-		if s.hasCookie(c) {
+		if state != cookieAbsent {
 			s.obs.CookieRejected(string(session.ReasonEmpty))
 			s.clearSession(c)
 			return nil, s.fail(c, fiber.StatusUnauthorized, msgBadSession)
@@ -102,7 +102,9 @@ func (s *Server) bearerPrincipal(c *fiber.Ctx, h secret.String, wantType string,
 		return nil, s.fail(c, fiber.StatusUnauthorized, msgTokenInvalid)
 	}
 	p.claims = claims
-	c.Locals(localUserID, claims.Identity)
+	if !s.cfg.MSJWTSecret.Empty() { // an unverified id is never logged
+		c.Locals(localUserID, claims.Identity)
+	}
 	return p, nil
 }
 
@@ -205,9 +207,4 @@ func (s *Server) baseCookie() *http.Cookie {
 		ck.SameSite = http.SameSiteLaxMode
 	}
 	return ck
-}
-
-// hasCookie reports whether the request names the session cookie at all (even with an empty value).
-func (s *Server) hasCookie(c *fiber.Ctx) bool {
-	return strings.Contains(string(c.Request().Header.Peek(fiber.HeaderCookie)), s.codec.Name()+"=")
 }

@@ -48,7 +48,7 @@ func BenchmarkOpenBreakerAnswer(b *testing.B) {
 	c := s.newClient()
 	c.mustLogin(emulator.LoadUsers(1)[0])
 	cookie := c.cookieValue()
-	s.ms.SetFault(emulator.Fault{Status: http.StatusInternalServerError})
+	s.ms.SetFault(emulator.Fault{Status: http.StatusServiceUnavailable})
 	h := s.bff.App().Handler()
 	benchRequest(b, h, http.MethodGet, "/api/user", cookie) // trips the breaker
 	b.ReportAllocs()

@@ -140,8 +140,9 @@ func TestOversizedHeadersAre431JSON(t *testing.T) {
 	}
 }
 
-// A query typed with raw spaces and non-ASCII letters (curl, scripts; browsers encode them first) reaches MS
-// percent-encoded, so the search means what the client wrote.
+// A query typed with raw non-ASCII letters and symbols (curl, scripts; browsers encode them first) reaches MS
+// percent-encoded, so the search means what the client wrote. A raw space ends the request target (RFC 9112
+// §3.2): fasthttp refuses such a request line with 400 JSON rather than guess.
 func TestRawQueryReachesMSAsMeant(t *testing.T) {
 	t.Parallel()
 	s := newStack(t, stackOpts{})
@@ -152,9 +153,10 @@ func TestRawQueryReachesMSAsMeant(t *testing.T) {
 		query string
 		want  []string
 	}{
-		{"search=LOAD user", []string{"loaduser2", "loaduser3"}},
-		{"search=load user&per_page=1", []string{"loaduser2"}},
-		{"search=Jos\u00e9 <nobody>", []string{}},
+		{"search=LOAD%20user", []string{"loaduser2", "loaduser3"}},
+		{"search=load+user&per_page=1", []string{"loaduser2"}},
+		{"search=Jos\u00e9<nobody>", []string{}},
+		{"search=Jos\u00e9|{x}^`", []string{}},
 	} {
 		conn.send(conn.get("/api/users/verified?"+tc.query, c.cookieValue(), "raw-query"))
 		a := conn.answer()
@@ -169,5 +171,9 @@ func TestRawQueryReachesMSAsMeant(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
 			t.Errorf("%q found %v, want %v", tc.query, got, tc.want)
 		}
+	}
+	conn.send(conn.get("/api/users/verified?search=LOAD user", c.cookieValue(), "raw-space"))
+	if a := conn.answer(); a.Status != http.StatusBadRequest || !strings.HasPrefix(a.Header.Get("Content-Type"), "application/json") {
+		t.Fatalf("a raw space in the request target: %d %q %s", a.Status, a.Header.Get("Content-Type"), a.Body)
 	}
 }

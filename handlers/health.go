@@ -19,12 +19,16 @@ type readyAnswer struct {
 	Breaker string `json:"breaker"`
 }
 
-// readyz answers 200 when MS answers within READY_TIMEOUT and the breaker is closed, else 503 saying which.
+// readyz answers 200 when MS answers within READY_TIMEOUT and the breaker is closed, else 503 saying which. MS is
+// checked at most once a second (ready.go).
 func (s *Server) readyz(c *fiber.Ctx) error {
-	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.ReadyTimeout)
-	defer cancel()
+	ping := func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, s.cfg.ReadyTimeout)
+		defer cancel()
+		return s.ms.Ping(ctx)
+	}
 	ans := readyAnswer{Status: "ready", MS: "reachable", Breaker: s.ms.BreakerState().String()}
-	if err := s.ms.Ping(ctx); err != nil {
+	if !s.ready.msReachable(c.UserContext(), s.now, ping) {
 		ans.Status, ans.MS = "not ready", "unreachable"
 	}
 	if s.ms.BreakerState() != gobreaker.StateClosed {

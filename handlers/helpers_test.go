@@ -31,8 +31,11 @@ func newClock() *testkit.Clock { return testkit.NewClock(time.Unix(1_800_000_000
 type countingObserver struct {
 	nopObserver
 	inFlight atomic.Int64
-	rejected sync.Map // reason -> *atomic.Int64
+	rejected sync.Map     // reason -> *atomic.Int64
+	page     http.Handler // the metrics page; nil: none
 }
+
+func (o *countingObserver) Handler() http.Handler { return o.page }
 
 func (o *countingObserver) InFlight(d int) { o.inFlight.Add(int64(d)) }
 func (o *countingObserver) CookieRejected(reason string) {
@@ -65,6 +68,8 @@ type stackOpts struct {
 	breakerOpen  time.Duration
 	msURL        string // talk to this MS instead of the emulator (e.g. a closed port)
 	loginLimit   int
+	env          map[string]string // more settings, e.g. TRUST_PROXY, METRICS_TOKEN
+	metricsPage  http.Handler      // the observer's metrics page
 }
 
 // stack is an emulator and a BFF on real loopback listeners.
@@ -126,6 +131,9 @@ func newStack(t testing.TB, o stackOpts) *stack {
 	if len(o.origins) > 0 {
 		env["ALLOWED_ORIGINS"] = strings.Join(o.origins, ",")
 	}
+	for k, v := range o.env {
+		env[k] = v
+	}
 	cfg, err := config.Load(env, nil)
 	if err != nil {
 		t.Fatalf("config: %v", err)
@@ -149,7 +157,7 @@ func newStack(t testing.TB, o stackOpts) *stack {
 	if err != nil {
 		t.Fatalf("codec: %v", err)
 	}
-	obs := &countingObserver{}
+	obs := &countingObserver{page: o.metricsPage}
 	srv := New(Deps{Config: cfg, MS: ms, Codec: codec, Logger: logger, Metrics: obs, Now: o.clock.Now, Static: o.static})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -143,14 +143,6 @@ func isKnownRoute(route string) bool {
 	return route != "/" && route != "/api" && route != "unmatched"
 }
 
-// limitBody answers 413 JSON for a body over BODY_LIMIT (bff-contract §5).
-func (s *Server) limitBody(c *fiber.Ctx) error {
-	if len(c.Request().Body()) > s.cfg.BodyLimit {
-		return s.fail(c, fiber.StatusRequestEntityTooLarge, msgBodyTooLarge)
-	}
-	return c.Next()
-}
-
 // csrf guards unsafe methods under /api (bff-contract §5): the Origin (or Sec-Fetch-Site) must be ours or allowed,
 // and a request authenticated by the session cookie must carry X-CSRF: 1.
 func (s *Server) csrf(c *fiber.Ctx) error {

@@ -30,12 +30,17 @@ func (s *Server) forward(r msRoute) fiber.Handler {
 			RequestID: requestIDOf(c),
 		}
 		if r.body == bodyObject {
-			body := c.Body()
+			body := c.Request().Body() // raw, as gateBody read it: never decoded
 			if len(bytes.TrimSpace(body)) == 0 {
 				return s.fail(c, fiber.StatusBadRequest, msgBodyMissing)
 			}
 			if !isJSONObject(body) {
 				return s.fail(c, fiber.StatusBadRequest, msgBodyNotObject)
+			}
+			if edgeChecksTypes(r) {
+				if msg, ok := checkFieldTypes(r, body); !ok {
+					return s.fail(c, fiber.StatusBadRequest, msg)
+				}
 			}
 			req.Body, req.ContentType = body, fiber.MIMEApplicationJSON
 		}
@@ -94,12 +99,14 @@ func (s *Server) forward(r msRoute) fiber.Handler {
 	}
 }
 
-// passThrough answers with MS's status, body and content type, unchanged.
+// passThrough answers with MS's status, body and content type, unchanged when MS answered JSON (see
+// msAnswerAsJSON for the rest).
 func (s *Server) passThrough(c *fiber.Ctx, resp *msclient.Response) error {
-	if resp.ContentType != "" {
-		c.Set(fiber.HeaderContentType, resp.ContentType)
+	ct, body := msAnswerAsJSON(resp)
+	if ct != "" {
+		c.Set(fiber.HeaderContentType, ct)
 	}
-	return c.Status(resp.Status).Send(resp.Body)
+	return c.Status(resp.Status).Send(body)
 }
 
 // msPath fills the route's MS path with this request's parameters, checking each: ids must be positive decimal

@@ -22,23 +22,23 @@ func waitFor(t *testing.T, what string, limit time.Duration, cond func() bool) {
 	}
 }
 
-// tripBreaker logs a user in, makes MS answer 500 and sends failures requests, each of which must be MS's own
-// 500 passed through.
+// tripBreaker logs a user in, makes MS answer 503 (unavailable) and sends failures requests, each of which must
+// be MS's own 503 passed through.
 func tripBreaker(t *testing.T, s *stack, failures int) *client {
 	t.Helper()
 	c := s.newClient()
 	c.mustLogin(emulator.LoadUsers(1)[0])
-	s.ms.SetFault(emulator.Fault{Status: http.StatusInternalServerError})
+	s.ms.SetFault(emulator.Fault{Status: http.StatusServiceUnavailable})
 	for i := 0; i < failures; i++ {
 		a := c.do(http.MethodGet, "/api/user", nil)
-		if a.Status != http.StatusInternalServerError || a.message(t) != "Internal Server Error" {
-			t.Fatalf("MS's own 500 must pass through, got %d %s", a.Status, a.Body)
+		if a.Status != http.StatusServiceUnavailable || a.message(t) != "Service Unavailable" {
+			t.Fatalf("MS's own 503 must pass through, got %d %s", a.Status, a.Body)
 		}
 	}
 	return c
 }
 
-func TestBreakerOpensOn5xxAndAnswers503WithoutCallingMS(t *testing.T) {
+func TestBreakerOpensOnGatewayAnswersAndAnswers503WithoutCallingMS(t *testing.T) {
 	t.Parallel()
 	s := newStack(t, stackOpts{breakerFails: 3, breakerOpen: time.Hour})
 	c := tripBreaker(t, s, 3)
@@ -145,7 +145,7 @@ func TestReadyWhenMSAnswers(t *testing.T) {
 func TestRepeatedFailedLoginsAreRefusedThenForgiven(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
-	s := newStack(t, stackOpts{clock: clk, loginLimit: 3})
+	s := newStack(t, stackOpts{clock: clk, loginLimit: 3, env: map[string]string{"TRUST_PROXY": "true"}})
 	u := emulator.LoadUsers(1)[0]
 	c := s.newClient()
 	for i := 0; i < 3; i++ {

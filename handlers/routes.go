@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/cors"
 )
 
@@ -123,7 +122,7 @@ func lookupRoute(method, path string) (msRoute, bool) {
 // routes registers middleware and every route. Order matters: middleware, API, extras (SPA), then 404.
 func (s *Server) routes(static fs.FS) {
 	app := s.app
-	app.Use(s.recoverPanics, s.requestID, s.observe, s.limitBody)
+	app.Use(s.recoverPanics, s.requestID, s.apiHeaders, s.observe)
 	if len(s.cfg.AllowedOrigins) > 0 {
 		// Only listed origins get CORS headers, with credentials; without a list nobody does (never "*").
 		app.Use(cors.New(cors.Config{
@@ -135,12 +134,11 @@ func (s *Server) routes(static fs.FS) {
 			MaxAge:           600,
 		}))
 	}
+	app.Use(s.gateBody) // after CORS, so its refusals carry the CORS headers too (bff-contract §5)
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
-	if h := s.obs.Handler(); h != nil {
-		app.Get("/metrics", adaptor.HTTPHandler(h))
-	}
+	s.mountMetrics(app) // metricsguard.go: behind METRICS_TOKEN, or on METRICS_ADDR, never public
 
 	// The CSRF guard runs per route (not as group middleware) so logs and metrics name the route it refused.
 	// watchClient guards the routes that call MS: a client that leaves cancels the call.

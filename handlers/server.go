@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"golang.org/x/sync/semaphore"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/anitab-org/bridge-in-tech-bff/config"
@@ -42,7 +43,12 @@ type Server struct {
 	refresh singleflight.Group
 	logins  *loginLimiter
 	openapi []byte
-	app     *fiber.App
+	// bodyBudget is BODY_MEMORY in bytes, shared by the request bodies being read (bodygate.go).
+	bodyBudget *semaphore.Weighted
+	bodyWait   time.Duration // how long a body waits for its share of bodyBudget
+	// ready caches /readyz's MS check (ready.go).
+	ready readyCheck
+	app   *fiber.App
 }
 
 // New builds the server and its routes.
@@ -62,12 +68,12 @@ func New(d Deps) *Server {
 		panic("handlers: building the OpenAPI document: " + err.Error()) // static data; every test run builds it
 	}
 	s.openapi = doc
-	s.logins = newLoginLimiter(d.Config.LoginMaxFailures, d.Config.LoginWindow, s.now)
+	s.logins = newLoginLimiter(d.Config.LoginMaxFailures, d.Config.LoginAddressMaxFailures, d.Config.LoginWindow, s.now)
 	s.app = fiber.New(fiber.Config{
 		AppName: "bridge-in-tech-bff",
-		// fasthttp's own limit is a hard cap that resets the connection; the contract's limit is enforced by
-		// limitBody below it, after the body has been read, so the client gets a clean 413 JSON answer.
-		BodyLimit:             2 * d.Config.BodyLimit,
+		// Bodies are streamed and limited by gateBody (bodygate.go, configureBodies).
+		BodyLimit:             d.Config.BodyLimit,
+		StreamRequestBody:     true,
 		CaseSensitive:         true,
 		StrictRouting:         false,
 		DisableStartupMessage: true,
@@ -78,6 +84,8 @@ func New(d Deps) *Server {
 		ErrorHandler:          s.errorHandler,
 		Network:               "tcp",
 	})
+	s.bodyBudget, s.bodyWait = semaphore.NewWeighted(int64(d.Config.BodyMemory)), bodyBudgetWait
+	s.configureBodies()
 	s.routes(d.Static)
 	return s
 }

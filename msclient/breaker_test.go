@@ -12,15 +12,18 @@ import (
 	"github.com/sony/gobreaker/v2"
 )
 
-const msError = `{"message": "Internal Server Error"}`
+const (
+	msError       = `{"message": "Internal Server Error"}`
+	msUnavailable = `{"message": "Service Unavailable"}`
+)
 
 func get(c *Client) (*Response, error) {
 	return c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/user", RequestID: "rid"})
 }
 
-func TestBreakerOpensAfterConsecutive5xxAndPassesThemThrough(t *testing.T) {
+func TestBreakerOpensAfterConsecutiveGatewayAnswersAndPassesThemThrough(t *testing.T) {
 	t.Parallel()
-	u := newUpstream(t, answer(http.StatusInternalServerError, msError))
+	u := newUpstream(t, answer(http.StatusServiceUnavailable, msUnavailable))
 	var mu sync.Mutex
 	var changes [][2]gobreaker.State
 	c := newTestClient(t, Config{BaseURL: u.URL, BreakerFailures: 3, BreakerOpenFor: time.Hour,
@@ -32,8 +35,8 @@ func TestBreakerOpensAfterConsecutive5xxAndPassesThemThrough(t *testing.T) {
 
 	for i := range 3 {
 		resp, err := get(c)
-		if err != nil || resp.Status != 500 || string(resp.Body) != msError || resp.ContentType != "application/json" {
-			t.Fatalf("call %d: MS's 500 should pass through: %+v, %v", i, resp, err)
+		if err != nil || resp.Status != 503 || string(resp.Body) != msUnavailable || resp.ContentType != "application/json" {
+			t.Fatalf("call %d: MS's 503 should pass through: %+v, %v", i, resp, err)
 		}
 		want := gobreaker.StateClosed
 		if i == 2 {
@@ -92,9 +95,9 @@ func TestBreakerOpensWhenUnreachable(t *testing.T) {
 	}
 }
 
-func TestBreakerNeverOpensOn4xx(t *testing.T) {
+func TestBreakerNeverOpensOn4xxNorOnMSs500(t *testing.T) {
 	t.Parallel()
-	for _, status := range []int{400, 401, 403, 404, 405, 409, 422, 429} {
+	for _, status := range []int{400, 401, 403, 404, 405, 409, 422, 429, 500, 501} {
 		u := newUpstream(t, answer(status, `{"message": "The token has expired! Please, login again or refresh it."}`))
 		c := newTestClient(t, Config{BaseURL: u.URL, BreakerFailures: 1})
 		for range 50 {
@@ -111,10 +114,10 @@ func TestBreakerNeverOpensOn4xx(t *testing.T) {
 
 func TestBreaker4xxBreaksAFailureRun(t *testing.T) {
 	t.Parallel()
-	u := newUpstream(t, answer(500, msError))
+	u := newUpstream(t, answer(503, msUnavailable))
 	c := newTestClient(t, Config{BaseURL: u.URL, BreakerFailures: 3, BreakerOpenFor: time.Hour})
 	for round := range 5 {
-		u.set(answer(500, msError))
+		u.set(answer(503, msUnavailable))
 		_, _ = get(c)
 		_, _ = get(c)
 		u.set(answer(404, `{"message": "User does not exist."}`))
@@ -204,7 +207,7 @@ func TestRetryAfterRoundsUp(t *testing.T) {
 
 func TestBreakerHalfOpenAdmitsOnlyTheProbes(t *testing.T) {
 	t.Parallel()
-	u := newUpstream(t, answer(500, msError))
+	u := newUpstream(t, answer(503, msUnavailable))
 	c := newTestClient(t, Config{BaseURL: u.URL, BreakerFailures: 1, BreakerOpenFor: 50 * time.Millisecond})
 	_, _ = get(c)
 	eventually(t, 5*time.Second, func() bool { return c.BreakerState() == gobreaker.StateHalfOpen })
@@ -240,7 +243,7 @@ func TestBreakerHalfOpenAdmitsOnlyTheProbes(t *testing.T) {
 
 func TestBreakerCanceledProbeFreesTheSlot(t *testing.T) {
 	t.Parallel()
-	u := newUpstream(t, answer(500, msError))
+	u := newUpstream(t, answer(503, msUnavailable))
 	c := newTestClient(t, Config{BaseURL: u.URL, BreakerFailures: 1, BreakerOpenFor: 50 * time.Millisecond})
 	_, _ = get(c)
 	eventually(t, 5*time.Second, func() bool { return c.BreakerState() == gobreaker.StateHalfOpen })

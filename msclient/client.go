@@ -48,8 +48,8 @@ type Config struct {
 	BaseURL string
 	// Timeout bounds every call, including reading the answer (default 10s).
 	Timeout time.Duration
-	// BreakerFailures is the number of consecutive failures (network errors, timeouts, 5xx) that opens the
-	// breaker (default 5).
+	// BreakerFailures is the number of consecutive failures (network errors, timeouts, 502/503/504 answers; never
+	// a 500 or 4xx, see countsAsUnavailable) that opens the breaker (default 5).
 	BreakerFailures uint32
 	// BreakerOpenFor is how long the breaker stays open before letting probes through (default 10s).
 	BreakerOpenFor time.Duration
@@ -141,7 +141,7 @@ func New(cfg Config) (*Client, error) {
 		MaxRequests: cfg.BreakerProbes,
 		Timeout:     cfg.BreakerOpenFor,
 		ReadyToTrip: func(counts gobreaker.Counts) bool { return counts.ConsecutiveFailures >= failures },
-		// Do's inner function returns nil for every answer below 500, errServerStatus for 5xx answers and an
+		// Do's inner function returns nil for MS's answers, errServerStatus for 502/503/504 answers and an
 		// *UpstreamError when MS gave no answer; only the caller's own cancellation is left out of the counts.
 		IsExcluded: func(err error) bool {
 			var ue *UpstreamError
@@ -233,8 +233,9 @@ type Response struct {
 	ContentType string // MS's Content-Type header, for passing the body through
 }
 
-// errServerStatus marks a 5xx answer for the breaker; Do turns it back into a plain Response.
-var errServerStatus = errors.New("msclient: MS answered 5xx")
+// errServerStatus marks a gateway answer (502/503/504, see countsAsUnavailable) for the breaker; Do turns it
+// back into a plain Response.
+var errServerStatus = errors.New("msclient: MS answered that it is unavailable")
 
 // Do sends one request to MS through the circuit breaker. err != nil only when MS gave no usable answer,
 // and then it is an *UpstreamError; every MS answer, 5xx included, comes back as a *Response.
@@ -393,7 +394,7 @@ func (c *Client) roundTrip(parent context.Context, req *http.Request) (*Response
 		return nil, c.classify(parent, ctx, err, KindBadAnswer)
 	}
 	resp := &Response{Status: hr.StatusCode, Body: body, ContentType: hr.Header.Get("Content-Type")}
-	if hr.StatusCode >= 500 {
+	if countsAsUnavailable(hr.StatusCode) {
 		return resp, errServerStatus
 	}
 	return resp, nil

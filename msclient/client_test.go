@@ -428,7 +428,7 @@ func TestPing(t *testing.T) {
 	mu.Unlock()
 
 	// Ping bypasses an open breaker: readiness sees MS itself.
-	u.set(answer(500, `{"message": "Internal Server Error"}`))
+	u.set(answer(503, `{"message": "Service Unavailable"}`))
 	_, _ = c.Do(t.Context(), Request{Method: "GET", Path: "/user"})
 	if c.BreakerState() != gobreaker.StateOpen {
 		t.Fatal("breaker should be open")
