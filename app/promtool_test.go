@@ -47,7 +47,7 @@ func TestMetricsPassPromtool(t *testing.T) {
 	ms := httptest.NewServer(emulator.New(emulator.Options{Secret: []byte("lint-secret"), SeedUsers: users}))
 	t.Cleanup(ms.Close)
 	base, _ := runApp(t, nil, "SESSION_KEYS="+key, "MS_BASE_URL="+ms.URL, "HOST=127.0.0.1", "PORT=0",
-		"COOKIE_SECURE=false", "MS_JWT_SECRET=lint-secret")
+		"COOKIE_SECURE=false", "MS_JWT_SECRET=lint-secret", "METRICS_TOKEN="+metricsToken)
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
 	post(t, c, base+"/api/login", map[string]string{"username": users[0].Username, "password": "wrong-password"}).Body.Close()
@@ -58,7 +58,7 @@ func TestMetricsPassPromtool(t *testing.T) {
 	if r, err := http.DefaultClient.Do(req); err == nil {
 		r.Body.Close()
 	}
-	resp, page := get(t, c, base+"/metrics")
+	resp, page := getMetrics(t, c, base+"/metrics", metricsToken)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("/metrics: %d", resp.StatusCode)
 	}

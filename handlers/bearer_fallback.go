@@ -22,8 +22,8 @@ import (
 // Without MS_JWT_SECRET the token's identity is read unverified. That grants nothing: the request then acts
 // with the cookie's own session, which the same browser already holds; the token only decides whether it may.
 func (s *Server) cookieForExpiredBearer(c *fiber.Ctx, msSaysExpired, autoRefresh bool) (p *principal, ok bool, err error) {
-	raw := s.sessionCookieValue(c)
-	if raw == "" {
+	raw, state := s.sessionCookie(c)
+	if state != cookiePresent || raw == "" {
 		return nil, false, nil
 	}
 	identity, expired := s.expiredBearerIdentity(secret.String(c.Get(fiber.HeaderAuthorization)))
@@ -55,9 +55,4 @@ func (s *Server) expiredBearerIdentity(h secret.String) (identity int64, expired
 		return 0, false
 	}
 	return claims.Identity, !claims.Expires.After(s.now())
-}
-
-// sessionCookieValue is the raw value of the request's session cookie, "" when there is none.
-func (s *Server) sessionCookieValue(c *fiber.Ctx) string {
-	return c.Cookies(s.codec.Name())
 }
