@@ -60,6 +60,12 @@ type Config struct {
 	LoginMaxFailures int           `env:"LOGIN_MAX_FAILURES" envDefault:"10"`
 	LoginWindow      time.Duration `env:"LOGIN_FAILURE_WINDOW" envDefault:"1m"`
 
+	// DatabaseURL is where BridgeInTech's own data lives (bff-contract §2): a PostgreSQL URL (Heroku Postgres
+	// sets it) or an SQLite file named explicitly. It may carry a password, hence secret.String.
+	DatabaseURL secret.String `env:"DATABASE_URL"`
+	// DBTimeout bounds one database call; a slow or down database answers 503 at once instead of hanging.
+	DBTimeout time.Duration `env:"DB_TIMEOUT" envDefault:"2s"`
+
 	// SessionKeys is SESSION_KEYS decoded: the first seals, all open.
 	SessionKeys [][]byte `env:"-"`
 	// GeneratedKey is true when development mode made a random key because SESSION_KEYS was empty.
@@ -189,6 +195,14 @@ func (c *Config) validate() error {
 	}
 	if _, err := c.SlogLevel(); err != nil {
 		return bad("LOG_LEVEL", "must be debug, info, warn or error")
+	}
+	if c.DBTimeout <= 0 {
+		return bad("DB_TIMEOUT", "must be a positive duration such as 2s")
+	}
+	if raw := strings.TrimSpace(c.DatabaseURL.Reveal()); raw != "" {
+		if err := checkDatabaseURL(raw); err != nil {
+			return bad("DATABASE_URL", "%v", err)
+		}
 	}
 	return nil
 }

@@ -17,9 +17,12 @@ type readyAnswer struct {
 	Status  string `json:"status"`
 	MS      string `json:"ms"`
 	Breaker string `json:"breaker"`
+	// Store is the database of BridgeInTech's own data: "reachable" or "unreachable" (absent without one).
+	Store string `json:"store,omitempty"`
 }
 
-// readyz answers 200 when MS answers within READY_TIMEOUT and the breaker is closed, else 503 saying which.
+// readyz answers 200 when MS answers within READY_TIMEOUT, the breaker is closed and the database answers, else
+// 503 saying which.
 func (s *Server) readyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.ReadyTimeout)
 	defer cancel()
@@ -29,6 +32,12 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	}
 	if s.ms.BreakerState() != gobreaker.StateClosed {
 		ans.Status = "not ready"
+	}
+	if s.bit != nil {
+		ans.Store = "reachable"
+		if err := s.bit.Store().Ping(ctx); err != nil {
+			ans.Status, ans.Store = "not ready", "unreachable"
+		}
 	}
 	status := fiber.StatusOK
 	if ans.Status != "ready" {

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/anitab-org/bridge-in-tech-bff/bit"
 	"github.com/anitab-org/bridge-in-tech-bff/config"
 	"github.com/anitab-org/bridge-in-tech-bff/msclient"
 	"github.com/anitab-org/bridge-in-tech-bff/session"
@@ -28,6 +29,8 @@ type Deps struct {
 	Now func() time.Time
 	// Static, when set, is the single-page app served at "/" (STATIC_DIR, or the demo client in demo mode).
 	Static fs.FS
+	// BIT serves BridgeInTech's own routes from the database; nil answers them 503.
+	BIT *bit.Service
 }
 
 // Server owns the Fiber app and everything a request needs. It holds no per-user state: the only things shared
@@ -42,12 +45,13 @@ type Server struct {
 	refresh singleflight.Group
 	logins  *loginLimiter
 	openapi []byte
+	bit     *bit.Service
 	app     *fiber.App
 }
 
 // New builds the server and its routes.
 func New(d Deps) *Server {
-	s := &Server{cfg: d.Config, ms: d.MS, codec: d.Codec, log: d.Logger, obs: d.Metrics, now: d.Now}
+	s := &Server{cfg: d.Config, ms: d.MS, codec: d.Codec, log: d.Logger, obs: d.Metrics, now: d.Now, bit: d.BIT}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
