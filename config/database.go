@@ -2,8 +2,9 @@ package config
 
 import (
 	"errors"
-	"net/url"
 	"strings"
+
+	"github.com/anitab-org/bridge-in-tech-bff/bit/storeopen"
 )
 
 // DevDatabaseURL is the database demo and development mode use when DATABASE_URL is not set: an SQLite file in
@@ -27,31 +28,24 @@ func (c *Config) DatabaseSource() (string, error) {
 
 // DatabaseKind names the database a source points at, for logs: "postgres" or "sqlite".
 func DatabaseKind(source string) string {
-	if strings.HasPrefix(source, "postgres://") || strings.HasPrefix(source, "postgresql://") {
-		return "postgres"
+	kind, _, err := storeopen.Parse(source)
+	if err != nil {
+		return "unknown"
 	}
-	return "sqlite"
+	return string(kind)
 }
 
-// checkDatabaseURL accepts a PostgreSQL URL (postgres:// or postgresql://, with a host) or an SQLite file
-// (sqlite:PATH or file:PATH). Errors never quote the URL: it may hold a password.
+// checkDatabaseURL accepts what bit/storeopen opens: a postgres:// or postgresql:// URL with a host, or an SQLite
+// file (sqlite:PATH, a file: URI or a plain path). Errors never quote the URL: it may hold a password.
 func checkDatabaseURL(raw string) error {
-	scheme, rest, ok := strings.Cut(raw, ":")
-	if !ok {
-		return errors.New("must be a postgres:// URL or sqlite:PATH")
+	kind, _, err := storeopen.Parse(raw)
+	if err != nil {
+		return err
 	}
-	switch strings.ToLower(scheme) {
-	case "postgres", "postgresql":
-		u, err := url.Parse(raw)
-		if err != nil || u.Host == "" {
-			return errors.New("is not a valid postgres:// URL (want postgres://user:password@host:port/dbname)")
+	if kind == storeopen.Postgres {
+		if _, rest, _ := strings.Cut(raw, "://"); strings.HasPrefix(rest, "/") || rest == "" {
+			return errors.New("names no host (want postgres://user:password@host:port/dbname)")
 		}
-	case "sqlite", "file":
-		if strings.Trim(rest, "/") == "" {
-			return errors.New("names no SQLite file (want sqlite:/path/to/bit.db)")
-		}
-	default:
-		return errors.New("must be a postgres:// URL or sqlite:PATH (the scheme is not one of postgres, postgresql, sqlite, file)")
 	}
 	return nil
 }
