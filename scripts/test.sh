@@ -24,6 +24,9 @@ if [ -d e2e ] && grep -rqs chromedp e2e; then
   [ -x "$CHROME_PATH" ] || { echo "Chromium is missing at $CHROME_PATH" >&2; exit 1; }
 fi
 
+# The store contract tests and e2e run a throwaway PostgreSQL cluster (internal/pgtest) from Debian's server binaries.
+need_apt postgresql
+
 say "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted" >&2; exit 1; fi
