@@ -51,3 +51,5 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 		t.Errorf("%d migration rows, want 1 (one migration applied once)", applied)
 	}
 }
+
+func BenchmarkStore(b *testing.B) { storetest.Bench(b, newDB) }
