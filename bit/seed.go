@@ -43,8 +43,8 @@ func demoPrograms(org string) []ProgramInput {
 }
 
 // Seed creates demo data (demo mode): for each of the first three repIDs (demo users' MS ids), additional info
-// declaring them an organization representative (unless they have some), a published organization and two
-// programs. It is idempotent: a representative who already has an organization is left alone, so a demo database
+// declaring them an organization representative (unless they have some: one who declared they are not a
+// representative is skipped), a published organization and two programs. It is idempotent: a representative who already has an organization is left alone, so a demo database
 // kept in a file is seeded once.
 func (s *Service) Seed(ctx context.Context, repIDs []int64) error {
 	orgs := demoOrganizations()
@@ -57,13 +57,17 @@ func (s *Service) Seed(ctx context.Context, repIDs []int64) error {
 		} else if !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("seed: %w", err)
 		}
-		if _, err := s.store.AdditionalInfo(ctx, rep); errors.Is(err, ErrNotFound) {
-			info := AdditionalInfo{IsOrganizationRep: true, Timezone: orgs[i].Timezone, PersonalWebsite: orgs[i].Website}
+		info, err := s.store.AdditionalInfo(ctx, rep)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			info = AdditionalInfo{IsOrganizationRep: true, Timezone: orgs[i].Timezone, PersonalWebsite: orgs[i].Website}
 			if _, err := s.PutAdditionalInfo(ctx, rep, info); err != nil {
 				return fmt.Errorf("seed additional info of %d: %w", rep, err)
 			}
-		} else if err != nil {
+		case err != nil:
 			return fmt.Errorf("seed: %w", err)
+		case !info.IsOrganizationRep:
+			continue // the user has said they represent no organization; leave them alone
 		}
 		if _, err := s.PutOrganization(ctx, rep, orgs[i]); err != nil {
 			return fmt.Errorf("seed organization of %d: %w", rep, err)

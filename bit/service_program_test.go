@@ -216,3 +216,18 @@ func TestSeed(t *testing.T) {
 		t.Error("a fourth representative got an organization")
 	}
 }
+
+func TestSeedLeavesAMemberWhoIsNoRepresentativeAlone(t *testing.T) {
+	svc := newService(t)
+	putInfo(t, svc, 11, false, "UTC")
+	if err := svc.Seed(t.Context(), []int64{11, 12}); err != nil {
+		t.Fatal(err)
+	}
+	info, err := svc.AdditionalInfo(t.Context(), 11)
+	if err != nil || info.IsOrganizationRep {
+		t.Errorf("member 11's additional info became %+v, %v", info, err)
+	}
+	if _, err := svc.MyOrganization(t.Context(), 12, members{12: "Twelve"}); err != nil {
+		t.Errorf("member 12 got no organization: %v", err)
+	}
+}

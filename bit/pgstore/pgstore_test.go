@@ -154,3 +154,5 @@ func TestADatabaseThatNeverAnswersIsUnavailableWhenTheDeadlinePasses(t *testing.
 		t.Error("Open returned before its deadline although the server never answered")
 	}
 }
+
+func BenchmarkStore(b *testing.B) { storetest.Bench(b, newDB) }

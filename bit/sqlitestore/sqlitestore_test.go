@@ -3,8 +3,10 @@ package sqlitestore_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/anitab-org/bridge-in-tech-bff/bit"
 	"github.com/anitab-org/bridge-in-tech-bff/bit/sqlitestore"
@@ -49,5 +51,48 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 	}
 	if applied != 1 {
 		t.Errorf("%d migration rows, want 1 (one migration applied once)", applied)
+	}
+}
+
+func BenchmarkStore(b *testing.B) { storetest.Bench(b, newDB) }
+
+func TestAWriteBehindAnotherWritersLockGivesUpAsUnavailableAtItsDeadline(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bit.db")
+	s, err := sqlitestore.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Close() }()
+	// Another process (here another pool on the file) holds the write lock.
+	other, err := sql.Open("sqlite", sqlitestore.DSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = other.Close() }()
+	tx, err := other.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.Exec(`INSERT INTO users_extension (user_id, timezone) VALUES (5, 'UTC')`); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	_, err = s.PutAdditionalInfo(ctx, bit.AdditionalInfo{UserID: 1, Timezone: "UTC"})
+	if !errors.Is(err, bit.ErrUnavailable) || ctx.Err() == nil {
+		t.Errorf("err = %v (context: %v); want ErrUnavailable once the deadline passed", err, ctx.Err())
+	}
+	// Readers are not blocked by the writer (WAL).
+	if _, err := s.AdditionalInfo(t.Context(), 1); !errors.Is(err, bit.ErrNotFound) {
+		t.Errorf("read during another's write: %v, want ErrNotFound", err)
+	}
+}
+
+func TestOpenRefusesAnInMemoryDatabase(t *testing.T) {
+	for _, p := range []string{"", ":memory:", "file::memory:?cache=shared", "file:x?mode=memory"} {
+		if _, err := sqlitestore.Open(t.Context(), p); err == nil {
+			t.Errorf("Open(%q) succeeded", p)
+		}
 	}
 }

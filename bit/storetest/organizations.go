@@ -60,6 +60,10 @@ func testOrganizationPut(t *testing.T, s bit.Store) {
 	if updated.ID != stored.ID || !sameOrg(updated, want) {
 		t.Fatalf("update returned %+v, want id %d and %+v", updated, stored.ID, want)
 	}
+	// Saving again with its own name and email (the usual edit) is no conflict with itself.
+	if again, created, err := s.PutOrganization(t.Context(), second); err != nil || created || again.ID != stored.ID {
+		t.Fatalf("unchanged save: id %d created=%v err=%v", again.ID, created, err)
+	}
 	for name, read := range map[string]func() (bit.Organization, error){
 		"by id":  func() (bit.Organization, error) { return s.Organization(t.Context(), stored.ID) },
 		"by rep": func() (bit.Organization, error) { return s.OrganizationByRep(t.Context(), 5) },
