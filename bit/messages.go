@@ -48,6 +48,7 @@ const (
 	msgTooLongFormat              = "The field %s must be at most %d characters long."                                         // new (B6)
 	msgTooManyItemsFormat         = "The field %s must have at most %d items."                                                 // new
 	msgNULFormat                  = "The field %s must not contain NUL characters."                                            // new
+	msgUTF8Format                 = "The field %s must be UTF-8 text."                                                         // new
 	msgRequiredFormat             = "'%s' is a required property"                                                              // jsonschema's text
 	msgWrongTypeFormat            = "%s is not of type '%s'"                                                                   // jsonschema's text
 )

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // MyOrganization is #13 GET /organization: the organization the caller represents. 403 MsgNotOrganizationRep
@@ -94,6 +96,11 @@ func (s *Service) Organizations(ctx context.Context, caller int64, q Organizatio
 	}
 	if q.PerPage < 1 || q.PerPage > 50 {
 		q.PerPage = 10
+	}
+	// No organization name holds NUL, invalid UTF-8 or more than maxOrgName characters (the decoders refuse them),
+	// so such a query matches nothing; PostgreSQL would refuse it as text.
+	if strings.IndexByte(q.Name, 0) >= 0 || !utf8.ValidString(q.Name) || utf8.RuneCountInString(q.Name) > maxOrgName {
+		return nil, newError(NotFound, MsgNoOrganizationFound)
 	}
 	loc, err := s.callerZone(ctx, caller)
 	if err != nil {

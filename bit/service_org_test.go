@@ -3,6 +3,7 @@ package bit_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/anitab-org/bridge-in-tech-bff/bit"
@@ -176,5 +177,17 @@ func TestOrganizationsListPagesPastABatch(t *testing.T) {
 	}
 	if len(all) != 30 || all[0] != "Org 01" || all[1] != "Org 02" || all[2] != "Org 04" || all[29] != "Org 44" {
 		t.Errorf("pages gave %d organizations %v; want the 30 known representatives' in order", len(all), all)
+	}
+}
+
+func TestOrganizationsNameThatNoOrganizationCanHaveIsNotFound(t *testing.T) {
+	svc := newService(t)
+	putInfo(t, svc, 1, true, "UTC")
+	if _, err := svc.PutOrganization(t.Context(), 1, organizationInput("Alpha", "a@example.org")); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"Al\x00", "\xff\xfe", strings.Repeat("a", 151)} {
+		_, err := svc.Organizations(t.Context(), 2, bit.OrganizationQuery{Name: name, Page: 1, PerPage: 10}, members{1: "One"})
+		wantErr(t, err, 404, bit.MsgNoOrganizationFound)
 	}
 }

@@ -199,7 +199,8 @@ type OrganizationQuery struct {
 
 // OrganizationFilter selects organizations for Store.ListOrganizations: status Publish, whose representative has
 // declared is_organization_rep, whose name contains NameContains (case-insensitively, taken literally: % and _
-// are not wildcards), with id > AfterID, in id order, at most Limit of them.
+// are not wildcards), with id > AfterID, in id order, at most Limit of them. NameContains is UTF-8 without NUL
+// (the Service answers other names itself).
 type OrganizationFilter struct {
 	NameContains string
 	AfterID      int64

@@ -63,6 +63,8 @@ func (l *limits) text(key, v string, max int) {
 	switch {
 	case strings.IndexByte(v, 0) >= 0:
 		l.err = newError(Invalid, fmt.Sprintf(msgNULFormat, key))
+	case !utf8.ValidString(v):
+		l.err = newError(Invalid, fmt.Sprintf(msgUTF8Format, key))
 	case utf8.RuneCountInString(v) > max:
 		l.err = newError(Invalid, fmt.Sprintf(msgTooLongFormat, key, max))
 	}

@@ -3,6 +3,7 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"github.com/anitab-org/bridge-in-tech-bff/bit"
 )
@@ -49,10 +50,10 @@ func (s *Store) PutOrganization(ctx context.Context, o bit.Organization) (bit.Or
 	defer func() { _ = tx.Rollback() }()
 	var id int64
 	err = tx.QueryRowContext(ctx, `SELECT id FROM organizations WHERE rep_id = ?`, o.RepID).Scan(&id)
-	if err != nil && err != sql.ErrNoRows {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return bit.Organization{}, false, classify(op, err)
 	}
-	created := err == sql.ErrNoRows
+	created := errors.Is(err, sql.ErrNoRows)
 	stored, err := scanOrganization(tx.QueryRowContext(ctx, `INSERT INTO organizations
 		(rep_id, rep_department, name, email, about, address, website, timezone, phone, status, join_date)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

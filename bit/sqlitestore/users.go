@@ -3,6 +3,7 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"github.com/anitab-org/bridge-in-tech-bff/bit"
 )
@@ -29,10 +30,10 @@ func (s *Store) upsert(ctx context.Context, op, exists string, key int64, write 
 	defer func() { _ = tx.Rollback() }()
 	var one int
 	err = tx.QueryRowContext(ctx, exists, key).Scan(&one)
-	if err != nil && err != sql.ErrNoRows {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return false, classify(op, err)
 	}
-	created := err == sql.ErrNoRows
+	created := errors.Is(err, sql.ErrNoRows)
 	if _, err := tx.ExecContext(ctx, write, args...); err != nil {
 		return false, classify(op, err)
 	}

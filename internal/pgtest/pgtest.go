@@ -2,7 +2,7 @@
 // listening on a free 127.0.0.1 port (its Unix socket in that folder too), stopped and removed at the end. It uses
 // Debian's server binaries (/usr/lib/postgresql/<version>/bin, package "postgresql"); when they are missing it
 // fails with how to install them (tests never skip). Run as root (CI), the server runs as the "postgres" system
-// user, as initdb refuses root.
+// user, as initdb refuses root. Databases are created and dropped over one kept pgx connection.
 //
 // One cluster per test binary, one fresh database per test:
 //
@@ -32,6 +32,7 @@ package pgtest
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -47,6 +48,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // InstallHint is what a missing server installation tells the tester.
@@ -59,6 +63,9 @@ type Cluster struct {
 	dir  string // temp folder: data/, the socket, the log
 	port int
 	cred *syscall.Credential // the postgres user when run as root, else nil
+
+	adminMu sync.Mutex
+	admin   *pgx.Conn // to database postgres, for CREATE / DROP DATABASE
 
 	mu     sync.Mutex
 	server *exec.Cmd
@@ -300,6 +307,12 @@ func (c *Cluster) Restart() error {
 
 // Stop stops the server and removes the cluster's folder.
 func (c *Cluster) Stop() error {
+	c.adminMu.Lock()
+	if c.admin != nil {
+		_ = c.admin.Close(context.Background())
+		c.admin = nil
+	}
+	c.adminMu.Unlock()
 	err := c.StopServer()
 	if rmErr := os.RemoveAll(c.dir); rmErr != nil && err == nil {
 		err = fmt.Errorf("pgtest: remove %s: %w", c.dir, rmErr)
@@ -307,10 +320,40 @@ func (c *Cluster) Stop() error {
 	return err
 }
 
-// psql runs one SQL command on database postgres.
-func (c *Cluster) psql(sql string) error { return c.psqlOn("postgres", sql) }
+// psql runs one SQL command on database postgres, on the cluster's admin connection (kept open: a new
+// connection per command costs more than the command on a busy machine), reconnecting once if it broke (e.g.
+// after StopServer / StartServer).
+func (c *Cluster) psql(sql string) error {
+	c.adminMu.Lock()
+	defer c.adminMu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var err error
+	for attempt := 0; attempt < 2; attempt++ {
+		if c.admin == nil {
+			if c.admin, err = pgx.Connect(ctx, c.URL("postgres")); err != nil {
+				continue
+			}
+		}
+		if _, err = c.admin.Exec(ctx, sql); err == nil || isSQLError(err) && !c.admin.IsClosed() {
+			break // done, or the server refused the command: final
+		}
+		_ = c.admin.Close(ctx) // the connection broke: reconnect once
+		c.admin = nil
+	}
+	if err != nil {
+		return fmt.Errorf("pgtest: %s: %w", sql, err)
+	}
+	return nil
+}
 
-// psqlOn runs one SQL command on database db.
+// isSQLError reports whether the server refused a command (not a broken or terminated session).
+func isSQLError(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Severity != "FATAL" && pe.Severity != "PANIC"
+}
+
+// psqlOn runs one SQL command on database db with the psql client (for tests of the cluster itself).
 func (c *Cluster) psqlOn(db, sql string) error {
 	out, err := c.command("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
 		"-p", strconv.Itoa(c.port), "-U", "postgres", "-d", db, "-c", sql).CombinedOutput()

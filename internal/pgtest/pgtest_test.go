@@ -36,7 +36,7 @@ func TestClusterLifecycle(t *testing.T) {
 		}
 	})
 
-	t.Run("a restarted server keeps its data and port", func(t *testing.T) {
+	t.Run("a restarted server keeps its data and port and still creates databases", func(t *testing.T) {
 		if _, err := c.CreateDatabase("kept"); err != nil {
 			t.Fatal(err)
 		}
@@ -45,6 +45,9 @@ func TestClusterLifecycle(t *testing.T) {
 		}
 		if err := c.psqlOn("kept", "SELECT 1"); err != nil {
 			t.Error(err)
+		}
+		if _, err := c.CreateDatabase("after_restart"); err != nil {
+			t.Errorf("creating a database after a restart: %v", err)
 		}
 	})
 
