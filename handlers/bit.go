@@ -127,9 +127,11 @@ func (s *Server) bitFailure(c *fiber.Ctx, who *bitCaller, err error) error {
 	if errors.As(err, &refusal) {
 		if who.viaCookie {
 			switch refusal.resp.AuthFailure() {
-			case msclient.AuthInvalid, msclient.AuthMissing, msclient.AuthExpired:
+			case msclient.AuthInvalid, msclient.AuthMissing:
 				s.clearSession(c) // the session's own tokens are no good at MS (see forward)
 			}
+			// "expired" from MS for a token the BFF refreshed ahead of time is MS's clock running ahead: the
+			// refresh token is still good, so the session stays and the next request refreshes.
 		}
 		return s.passThrough(c, refusal.resp)
 	}

@@ -249,3 +249,29 @@ func minTime(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// TestBITMemberLookupRefusalsPassThrough: when MS refuses the representative look-up of a cookie session, its
+// answer reaches the client unchanged; an "expired" caused by MS's clock running ahead leaves the session alone.
+func TestBITMemberLookupRefusalsPassThrough(t *testing.T) {
+	t.Parallel()
+	clk, msClk := newClock(), newClock()
+	s := newStack(t, stackOpts{bit: true, clock: clk, msClock: msClk})
+	c := s.newClient()
+	c.mustLogin(emulator.LoadUsers(1)[0])
+	if a := c.do("PUT", "/api/user/additional_info", validAdditionalInfo("")); a.Status != http.StatusCreated {
+		t.Fatalf("PUT additional_info: %d %s", a.Status, a.Body)
+	}
+	org := map[string]any{"representative_department": "Eng", "name": "Skewed Org", "email": "skew@example.org", "about": "",
+		"address": "", "website": "https://skew.example", "timezone": "GMT0", "phone": "123", "status": "Publish"}
+	if a := c.do("PUT", "/api/organization", org); a.Status != http.StatusCreated {
+		t.Fatalf("PUT organization: %d %s", a.Status, a.Body)
+	}
+	msClk.Advance(20 * time.Minute) // the access token has expired at MS, not yet here
+	a := c.do("GET", "/api/organization", nil)
+	if a.Status != http.StatusUnauthorized || a.message(t) != "The token has expired! Please, login again or refresh it." {
+		t.Fatalf("MS's expired: %d %s", a.Status, a.Body)
+	}
+	if len(setCookieHeaders(a.Header, s.codec.Name())) != 0 || c.cookieValue() == "" {
+		t.Fatalf("an expired answer from a skewed MS touched the cookie: %v", a.Header.Values("Set-Cookie"))
+	}
+}
