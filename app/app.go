@@ -14,8 +14,10 @@ import (
 
 	"github.com/caarlos0/env/v11"
 
+	"github.com/anitab-org/bridge-in-tech-bff/bit"
 	"github.com/anitab-org/bridge-in-tech-bff/config"
 	"github.com/anitab-org/bridge-in-tech-bff/handlers"
+	"github.com/anitab-org/bridge-in-tech-bff/internal/storewatch"
 	"github.com/anitab-org/bridge-in-tech-bff/metrics"
 	"github.com/anitab-org/bridge-in-tech-bff/msclient"
 	"github.com/anitab-org/bridge-in-tech-bff/session"
@@ -103,6 +105,10 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
+	dbSource, err := cfg.DatabaseSource()
+	if err != nil {
+		return err
+	}
 	static, err := staticFiles(cfg, demo != nil)
 	if err != nil {
 		return err
@@ -111,8 +117,8 @@ func Run(ctx context.Context, o Options) error {
 		defer c.Close()
 	}
 	if f.checkConfig {
-		fmt.Fprintf(o.Stdout, "configuration OK: %s mode, MS at %s, cookie %s, %d session key(s)\n",
-			cfg.AppEnv, cfg.BaseURL, cfg.CookieName(), len(cfg.SessionKeys))
+		fmt.Fprintf(o.Stdout, "configuration OK: %s mode, MS at %s, cookie %s, %d session key(s), %s database\n",
+			cfg.AppEnv, cfg.BaseURL, cfg.CookieName(), len(cfg.SessionKeys), config.DatabaseKind(dbSource))
 		return printPagePolicy(o.Stdout, cfg, static)
 	}
 	level, _ := cfg.SlogLevel()
@@ -139,7 +145,18 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return fmt.Errorf("building the session codec: %w", err)
 	}
-	deps := handlers.Deps{Config: cfg, MS: ms, Codec: codec, Logger: logger, Metrics: m}
+	store, err := openStore(ctx, dbSource, logger)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	svc := bit.NewService(storewatch.Wrap(store, cfg.DBTimeout, m), bit.Options{})
+	if demo != nil {
+		if err := seedDemo(ctx, svc, demo); err != nil {
+			return err
+		}
+	}
+	deps := handlers.Deps{Config: cfg, MS: ms, Codec: codec, Logger: logger, Metrics: m, BIT: svc}
 	if static != nil {
 		deps.Static = static
 	}

@@ -9,7 +9,9 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +26,9 @@ const key = "7a6b5c4d3e2f1a0b9c8d7e6f5c1f6b0e3a7d4e2f9b8c7a6d5e4f3a2b1c0d9e8f"
 // runApp runs the real program in-process until the test ends and returns its address and output.
 func runApp(t *testing.T, args []string, environ ...string) (string, *testkit.SyncBuffer) {
 	t.Helper()
+	if !slices.ContainsFunc(environ, func(kv string) bool { return strings.HasPrefix(kv, "DATABASE_URL=") }) {
+		environ = append(environ, "DATABASE_URL=sqlite:"+filepath.Join(t.TempDir(), "bit.db"))
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &testkit.SyncBuffer{}
 	ready := make(chan string, 1)
@@ -179,9 +184,14 @@ func TestDemoModeServesTheDemoUsersAtOnce(t *testing.T) {
 func TestCheckConfig(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	err := Run(context.Background(), Options{Args: []string{"-check-config"}, Environ: []string{"SESSION_KEYS=" + key, "MS_BASE_URL=https://ms.example.org"}, Stdout: &out, Stderr: &out})
-	if err != nil || !strings.Contains(out.String(), "configuration OK") {
+	err := Run(context.Background(), Options{Args: []string{"-check-config"}, Environ: []string{"SESSION_KEYS=" + key, "MS_BASE_URL=https://ms.example.org", "DATABASE_URL=postgres://bit:pw@db.example/bit"}, Stdout: &out, Stderr: &out})
+	if err != nil || !strings.Contains(out.String(), "configuration OK") || !strings.Contains(out.String(), "postgres database") {
 		t.Fatalf("good config: %v %s", err, out.String())
+	}
+	out.Reset()
+	err = Run(context.Background(), Options{Args: []string{"-check-config"}, Environ: []string{"SESSION_KEYS=" + key, "MS_BASE_URL=https://ms.example.org"}, Stdout: &out, Stderr: &out})
+	if err == nil || !strings.HasPrefix(err.Error(), "config: DATABASE_URL: is required in production") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("production without DATABASE_URL: %v", err)
 	}
 	out.Reset()
 	err = Run(context.Background(), Options{Args: []string{"-check-config"}, Environ: []string{"SESSION_KEYS=" + key, "MS_BASE_URL=https://ms.example.org", "ALLOWED_ORIGINS=*"}, Stdout: &out, Stderr: &out})

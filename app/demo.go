@@ -45,6 +45,7 @@ type demoMS struct {
 	secret string
 	srv    *http.Server
 	users  []emulator.SeedUser
+	em     *emulator.Server
 }
 
 // demoSecret is the embedded emulator's signing key: MS_JWT_SECRET when given; else derived from SESSION_KEYS,
@@ -80,6 +81,7 @@ func startDemoMS(addr string, loadUsers int, secret string, stderr io.Writer) (*
 		secret: secret,
 		srv:    &http.Server{Handler: em, ReadHeaderTimeout: 10 * time.Second},
 		users:  users,
+		em:     em,
 	}
 	go func() {
 		if err := d.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -138,7 +138,7 @@ NGINX_URL="http://127.0.0.1:$NGINX_PORT"
 # --- the BFF ----------------------------------------------------------------------------------------------
 # Request logs off (LOG_LEVEL=warn), as nginx's access log is off.
 BFF_ENV=(HOST=127.0.0.1 MS_BASE_URL="$MS_URL" SESSION_KEYS="$SESSION_KEYS" MS_JWT_SECRET="$MS_SECRET"
-  COOKIE_SECURE=false ALLOWED_ORIGINS="$BFF_URL" LOG_LEVEL=warn)
+  COOKIE_SECURE=false ALLOWED_ORIGINS="$BFF_URL" LOG_LEVEL=warn DATABASE_URL="sqlite:$TMP/bit.db")
 start_bff() {
   env "${BFF_ENV[@]}" PORT="$BFF_PORT" taskset -c "$SRV_CPUS" bin/bff >>"$TMP/bff.log" 2>&1 &
   BFF_PID=$!

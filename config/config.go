@@ -75,6 +75,12 @@ type Config struct {
 	MetricsAddr             string        `env:"METRICS_ADDR"`
 	BodyMemory              int           `env:"BODY_MEMORY" envDefault:"33554432"`
 
+	// DatabaseURL is where BridgeInTech's own data lives (bff-contract §2): a PostgreSQL URL (Heroku Postgres
+	// sets it) or an SQLite file named explicitly. It may carry a password, hence secret.String.
+	DatabaseURL secret.String `env:"DATABASE_URL"`
+	// DBTimeout bounds one database call; a slow or down database answers 503 at once instead of hanging.
+	DBTimeout time.Duration `env:"DB_TIMEOUT" envDefault:"2s"`
+
 	// SessionKeys is SESSION_KEYS decoded: the first seals, all open.
 	SessionKeys [][]byte `env:"-"`
 	// GeneratedKey is true when development mode made a random key because SESSION_KEYS was empty.
@@ -242,6 +248,14 @@ func (c *Config) validate() []error {
 	}
 	if _, err := c.SlogLevel(); err != nil {
 		report("LOG_LEVEL", "must be debug, info, warn or error")
+	}
+	if c.DBTimeout <= 0 {
+		report("DB_TIMEOUT", "must be a positive duration such as 2s")
+	}
+	if raw := strings.TrimSpace(c.DatabaseURL.Reveal()); raw != "" {
+		if err := checkDatabaseURL(raw); err != nil {
+			report("DATABASE_URL", "%v", err)
+		}
 	}
 	return problems
 }

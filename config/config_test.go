@@ -89,6 +89,10 @@ func TestLoadRefusesUnsafeOrMalformed(t *testing.T) {
 		{"an unknown log level", map[string]string{"SESSION_KEYS": goodKey, "LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{"a static folder that does not exist", map[string]string{"SESSION_KEYS": goodKey, "STATIC_DIR": "/nonexistent/build"}, "STATIC_DIR"},
 		{"a tiny body limit", map[string]string{"SESSION_KEYS": goodKey, "BODY_LIMIT": "10"}, "BODY_LIMIT"},
+		{"a database URL of an unknown kind", map[string]string{"SESSION_KEYS": goodKey, "DATABASE_URL": "mysql://u:hunter2@db/x"}, "DATABASE_URL"},
+		{"a postgres URL without a host", map[string]string{"SESSION_KEYS": goodKey, "DATABASE_URL": "postgres:///x"}, "DATABASE_URL"},
+		{"an SQLite URL without a file", map[string]string{"SESSION_KEYS": goodKey, "DATABASE_URL": "sqlite:"}, "DATABASE_URL"},
+		{"a zero database timeout", map[string]string{"SESSION_KEYS": goodKey, "DB_TIMEOUT": "0s"}, "DB_TIMEOUT"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

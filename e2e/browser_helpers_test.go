@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -395,7 +396,8 @@ func waitLogLines(t *testing.T, p *proc, want int, substrs ...string) {
 // startDemoBFF starts the BFF in demo mode on a loopback port (PORT=0 unless env says otherwise).
 func startDemoBFF(t *testing.T, env ...string) *proc {
 	t.Helper()
-	return start(t, "bff", bins.bff, bffListening, append([]string{"PORT=0", "HOST=127.0.0.1"}, env...), "-demo")
+	base := []string{"PORT=0", "HOST=127.0.0.1", "DATABASE_URL=sqlite:" + filepath.Join(t.TempDir(), "bit.db")}
+	return start(t, "bff", bins.bff, bffListening, append(base, env...), "-demo")
 }
 
 // freeLoopbackPort is a loopback port that was free a moment ago: for a process that must come back on the same port.

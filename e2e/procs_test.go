@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -146,6 +147,9 @@ func startBFF(t *testing.T, ms *proc, key string, env ...string) *proc {
 	t.Helper()
 	base := []string{"PORT=0", "HOST=127.0.0.1", "COOKIE_SECURE=false", "SESSION_KEYS=" + key,
 		"MS_BASE_URL=" + ms.url(), "MS_JWT_SECRET=" + testMSSecret, "METRICS_TOKEN=" + testMetricsToken}
+	if !slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "DATABASE_URL=") }) {
+		base = append(base, "DATABASE_URL=sqlite:"+filepath.Join(t.TempDir(), "bit.db"))
+	}
 	return start(t, "bff", bins.bff, bffListening, append(base, env...))
 }
 

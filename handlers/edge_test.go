@@ -28,7 +28,7 @@ func TestEdgeChecksAnswer4xxJSONWithoutBotheringMS(t *testing.T) {
 		{"a non-integer user id", "GET", "/api/users/me", nil, 404},
 		{"an unknown API path", "GET", "/api/nowhere", nil, 404},
 		{"an MS path outside the contract", "GET", "/api/admin/secrets", nil, 404},
-		{"a path under a known prefix", "GET", "/api/user/additional_info", nil, 404},
+		{"a path under a known prefix", "GET", "/api/user/photo", nil, 404},
 		{"the wrong method on a known path", "PATCH", "/api/user", `{}`, 405},
 		{"DELETE on the user list", "DELETE", "/api/users", nil, 405},
 		{"a missing body where MS expects one", "POST", "/api/mentorship_relation/send_request", nil, 400},

@@ -20,7 +20,7 @@ func FuzzRequest(f *testing.F) {
 		_, _ = w.Write([]byte(`{"message": "ok"}`))
 	}))
 	f.Cleanup(ms.Close)
-	s := newStack(f, stackOpts{msURL: ms.URL, origins: []string{"http://app.example.test"}})
+	s := newStack(f, stackOpts{msURL: ms.URL, origins: []string{"http://app.example.test"}, bit: true})
 	// A real cookie from a stack whose MS is the emulator, sealed with the same key.
 	real := newStack(f, stackOpts{})
 	rc := real.newClient()
@@ -36,6 +36,15 @@ func FuzzRequest(f *testing.F) {
 	f.Add(uint8(5), "/api/users/verified", "search=%25&page=x", []byte(nil), "garbage", "Basic x", "", false)
 	f.Add(uint8(6), "/../api//user/./", "", []byte("[]"), cookie[:len(cookie)/2], "", "", true)
 	f.Add(uint8(7), "/api/refresh", "", []byte(nil), cookie, "Bearer", "https://evil.example", true)
+	// BridgeInTech's own routes, served from the database.
+	f.Add(uint8(2), "/api/user/additional_info", "", []byte(`{"is_organization_rep":true,"timezone":"GMT0","phone":"1","mobile":"","personal_website":""}`), cookie, "", "", true)
+	f.Add(uint8(2), "/api/user/personal_background", "", []byte(`{"gender":"Female","is_public":null}`), cookie, "", "", true)
+	f.Add(uint8(2), "/api/organization", "", []byte(`{"name":"`+strings.Repeat("x", 200)+`","email":7}`), cookie, "", "", true)
+	f.Add(uint8(1), "/api/organizations/1/programs/program", "", []byte(`{"program_name":"p","start_date":"2026-13-01 99:00","end_date":[],"payment_amount":1e400}`), cookie, "", "", true)
+	f.Add(uint8(2), "/api/organizations/01/programs/1", "", []byte(`{"target_skills":[1,null]}`), cookie, "", "", true)
+	f.Add(uint8(0), "/api/organizations", "name=%25_&page=-9&per_page=99999999999999999999", []byte(nil), cookie, "", "", false)
+	f.Add(uint8(0), "/api/users/1/personal_background", "", []byte(nil), "", "Bearer e30.e30.", "", false)
+	f.Add(uint8(0), "/api/organization", "", []byte(nil), cookie, "", "", false)
 
 	methods := []string{"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"}
 	f.Fuzz(func(t *testing.T, m uint8, path, query string, body []byte, ck, auth, origin string, csrf bool) {

@@ -18,14 +18,6 @@ import (
 	"github.com/anitab-org/bridge-in-tech-bff/emulator"
 )
 
-// unsignedToken is an MS-shaped access token for id with "alg": "none" and no signature.
-func unsignedToken(id int64, exp time.Time) string {
-	enc := base64.RawURLEncoding
-	head := enc.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`))
-	body := enc.EncodeToString([]byte(fmt.Sprintf(`{"identity":%d,"type":"access","exp":%d,"fresh":false}`, id, exp.Unix())))
-	return head + "." + body + "."
-}
-
 // loggedUserID is the user_id of the request log line with request id rid, or -1 when the line has none.
 func loggedUserID(t *testing.T, s *stack, rid string) int64 {
 	t.Helper()

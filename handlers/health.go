@@ -17,10 +17,12 @@ type readyAnswer struct {
 	Status  string `json:"status"`
 	MS      string `json:"ms"`
 	Breaker string `json:"breaker"`
+	// Store is the database of BridgeInTech's own data: "reachable" or "unreachable" (absent without one).
+	Store string `json:"store,omitempty"`
 }
 
-// readyz answers 200 when MS answers within READY_TIMEOUT and the breaker is closed, else 503 saying which. MS is
-// checked at most once a second (ready.go).
+// readyz answers 200 when MS answers within READY_TIMEOUT, the breaker is closed and the database answers, else
+// 503 saying which. MS and the database are each checked at most once a second (ready.go).
 func (s *Server) readyz(c *fiber.Ctx) error {
 	ping := func(ctx context.Context) error {
 		ctx, cancel := context.WithTimeout(ctx, s.cfg.ReadyTimeout)
@@ -28,11 +30,22 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 		return s.ms.Ping(ctx)
 	}
 	ans := readyAnswer{Status: "ready", MS: "reachable", Breaker: s.ms.BreakerState().String()}
-	if !s.ready.msReachable(c.UserContext(), s.now, ping) {
+	if !s.ready.reachable(c.UserContext(), s.now, ping) {
 		ans.Status, ans.MS = "not ready", "unreachable"
 	}
 	if s.ms.BreakerState() != gobreaker.StateClosed {
 		ans.Status = "not ready"
+	}
+	if s.bit != nil {
+		ans.Store = "reachable"
+		pingStore := func(ctx context.Context) error {
+			ctx, cancel := context.WithTimeout(ctx, s.cfg.ReadyTimeout)
+			defer cancel()
+			return s.bit.Store().Ping(ctx)
+		}
+		if !s.storeReady.reachable(c.UserContext(), s.now, pingStore) {
+			ans.Status, ans.Store = "not ready", "unreachable"
+		}
 	}
 	status := fiber.StatusOK
 	if ans.Status != "ready" {

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anitab-org/bridge-in-tech-bff/bit"
 	"github.com/anitab-org/bridge-in-tech-bff/config"
 	"github.com/anitab-org/bridge-in-tech-bff/emulator"
 	"github.com/anitab-org/bridge-in-tech-bff/internal/testkit"
@@ -30,14 +31,27 @@ func newClock() *testkit.Clock { return testkit.NewClock(time.Unix(1_800_000_000
 // countingObserver counts what the server reports, for tests.
 type countingObserver struct {
 	nopObserver
-	inFlight atomic.Int64
-	rejected sync.Map     // reason -> *atomic.Int64
-	page     http.Handler // the metrics page; nil: none
+	inFlight   atomic.Int64
+	rejected   sync.Map     // reason -> *atomic.Int64
+	storeCalls sync.Map     // "operation outcome" -> *atomic.Int64
+	page       http.Handler // the metrics page; nil: none
 }
 
 func (o *countingObserver) Handler() http.Handler { return o.page }
 
 func (o *countingObserver) InFlight(d int) { o.inFlight.Add(int64(d)) }
+func (o *countingObserver) StoreCall(op, outcome string, _ time.Duration) {
+	v, _ := o.storeCalls.LoadOrStore(op+" "+outcome, new(atomic.Int64))
+	v.(*atomic.Int64).Add(1)
+}
+
+// storeCalls is how many database calls of operation op ended with outcome.
+func (o *countingObserver) storeCallCount(op, outcome string) int64 {
+	if v, ok := o.storeCalls.Load(op + " " + outcome); ok {
+		return v.(*atomic.Int64).Load()
+	}
+	return 0
+}
 func (o *countingObserver) CookieRejected(reason string) {
 	v, _ := o.rejected.LoadOrStore(reason, new(atomic.Int64))
 	v.(*atomic.Int64).Add(1)
@@ -70,6 +84,8 @@ type stackOpts struct {
 	loginLimit   int
 	env          map[string]string // more settings, e.g. TRUST_PROXY, METRICS_TOKEN
 	metricsPage  http.Handler      // the observer's metrics page
+	bit          bool          // serve BridgeInTech's routes from an SQLite file of the test's own
+	dbTimeout    time.Duration // storewatch's per-call deadline (default 2s)
 }
 
 // stack is an emulator and a BFF on real loopback listeners.
@@ -83,6 +99,7 @@ type stack struct {
 	logs  *testkit.SyncBuffer
 	obs   *countingObserver
 	cfg   *config.Config
+	db    string // the SQLite file behind the BridgeInTech routes (with stackOpts.bit)
 }
 
 func newStack(t testing.TB, o stackOpts) *stack {
@@ -158,14 +175,19 @@ func newStack(t testing.TB, o stackOpts) *stack {
 		t.Fatalf("codec: %v", err)
 	}
 	obs := &countingObserver{page: o.metricsPage}
-	srv := New(Deps{Config: cfg, MS: ms, Codec: codec, Logger: logger, Metrics: obs, Now: o.clock.Now, Static: o.static})
+	var svc *bit.Service
+	var dbPath string
+	if o.bit {
+		svc, dbPath = openTestStore(t, obs, o.dbTimeout, o.clock)
+	}
+	srv := New(Deps{Config: cfg, MS: ms, Codec: codec, Logger: logger, Metrics: obs, Now: o.clock.Now, Static: o.static, BIT: svc})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	go func() { _ = srv.App().Listener(ln) }()
 	t.Cleanup(func() { _ = srv.App().ShutdownWithTimeout(5 * time.Second) })
-	return &stack{t: t, ms: em, msURL: msURL, bff: srv, url: "http://" + ln.Addr().String(), codec: codec, logs: logs, obs: obs, cfg: cfg}
+	return &stack{t: t, ms: em, msURL: msURL, bff: srv, url: "http://" + ln.Addr().String(), codec: codec, logs: logs, obs: obs, cfg: cfg, db: dbPath}
 }
 
 // client is one browser: its own cookie jar.

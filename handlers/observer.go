@@ -16,6 +16,11 @@ type Observer interface {
 	Refresh(outcome string)
 	// CookieRejected counts session cookies that did not open, by reason.
 	CookieRejected(reason string)
+	// StoreCall records one database call of a BridgeInTech route: a fixed operation name and its outcome
+	// ("ok", "refused", "unavailable", "timeout", "error").
+	StoreCall(operation, outcome string, d time.Duration)
+	// StoreUp records whether the database answered the last call or ping.
+	StoreUp(up bool)
 }
 
 type nopObserver struct{}
@@ -25,3 +30,5 @@ func (nopObserver) Request(string, string, int, time.Duration) {}
 func (nopObserver) InFlight(int)                               {}
 func (nopObserver) Refresh(string)                             {}
 func (nopObserver) CookieRejected(string)                      {}
+func (nopObserver) StoreCall(string, string, time.Duration)    {}
+func (nopObserver) StoreUp(bool)                               {}

@@ -90,7 +90,29 @@ func openAPIDoc() ([]byte, error) {
 		}
 		add(a.method, "/api"+a.path, op)
 	}
-
+	refusal := obj{"$ref": "#/components/schemas/Refusal"}
+	for _, r := range bitRoutes {
+		ok := obj{"description": "The answer.", "content": jsonOf(obj{"$ref": "#/components/schemas/" + r.answer})}
+		if r.answer == "" {
+			ok = resp("Updated (or 201: created); the message says which.", msg)
+		}
+		answers := withAnswers(obj{
+			"200": ok,
+			"400": resp("The body is not a JSON object, a key is missing or of the wrong type (errors names it), or a value is refused.", refusal),
+			"403": resp("CSRF, or the caller may not do this (the message says why).", msg),
+			"404": resp("Not found (the message says what), an unknown route or a non-integer id.", msg),
+			"409": resp("A unique name or e-mail is taken.", msg),
+			"503": resp("The database (or MS's breaker) is unavailable; see Retry-After.", msg),
+		})
+		if r.answer == "" {
+			answers["201"] = resp("Created.", msg)
+		}
+		op := obj{"summary": r.summary + " BridgeInTech's own data, from the BFF's database.", "security": cookieOrBearer, "responses": answers}
+		if r.body {
+			op["requestBody"] = obj{"required": true, "content": jsonOf(obj{"$ref": "#/components/schemas/" + bitRequestSchema(r.path)})}
+		}
+		add(r.method, "/api"+r.path, op)
+	}
 	doc := obj{
 		"openapi": "3.0.3",
 		"info": obj{
@@ -126,6 +148,10 @@ func openAPIDoc() ([]byte, error) {
 					"access_expires_at": obj{"type": "integer"}, "session_expires_at": obj{"type": "integer"}}},
 			},
 		},
+	}
+	schemas := doc["components"].(obj)["schemas"].(obj)
+	for k, v := range bitSchemas() {
+		schemas[k] = v
 	}
 	return json.MarshalIndent(doc, "", "  ")
 }

@@ -8,11 +8,11 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// readyCheckEvery is how often /readyz may check MS at most, however often it is called: a public /readyz must
-// not be a way to flood MS.
+// readyCheckEvery is how often /readyz may check MS (or the database) at most, however often it is called: a
+// public /readyz must not be a way to flood either.
 const readyCheckEvery = time.Second
 
-// readyCheck remembers the last MS check of /readyz. Callers within readyCheckEvery of it get its result;
+// readyCheck remembers the last check of one dependency of /readyz (MS, the database). Callers within readyCheckEvery of it get its result;
 // concurrent callers after that share one new check (singleflight).
 type readyCheck struct {
 	group singleflight.Group
@@ -22,8 +22,8 @@ type readyCheck struct {
 	healthy bool
 }
 
-// msReachable runs ping at most once per readyCheckEvery (by now) and reports whether MS answered.
-func (r *readyCheck) msReachable(ctx context.Context, now func() time.Time, ping func(context.Context) error) bool {
+// reachable runs ping at most once per readyCheckEvery (by now) and reports whether the dependency answered.
+func (r *readyCheck) reachable(ctx context.Context, now func() time.Time, ping func(context.Context) error) bool {
 	r.mu.Lock()
 	if !r.at.IsZero() && now().Sub(r.at) < readyCheckEvery {
 		ok := r.healthy
@@ -31,7 +31,7 @@ func (r *readyCheck) msReachable(ctx context.Context, now func() time.Time, ping
 		return ok
 	}
 	r.mu.Unlock()
-	v, _, _ := r.group.Do("ms", func() (any, error) {
+	v, _, _ := r.group.Do("check", func() (any, error) {
 		r.mu.Lock()
 		if !r.at.IsZero() && now().Sub(r.at) < readyCheckEvery { // another caller's check just finished
 			ok := r.healthy

@@ -107,6 +107,9 @@ func APIRoutes() []RouteInfo {
 	for _, a := range aliases {
 		out = append(out, RouteInfo{a.method, "/api" + a.path})
 	}
+	for _, r := range bitRoutes {
+		out = append(out, RouteInfo{r.method, "/api" + r.path})
+	}
 	return out
 }
 
@@ -161,6 +164,9 @@ func (s *Server) routes(static fs.FS) {
 			h = s.personalDetails(h) // current_organization, the app's name for MS's organization
 		}
 		api.Add(a.method, a.path, s.csrf, s.watchClient, h)
+	}
+	for _, r := range bitRoutes { // watched too: a client that leaves stops its MS and database calls
+		api.Add(r.method, r.path, s.csrf, s.watchClient, s.bitHandler(r))
 	}
 	api.Use(s.csrf, s.apiNotFound) // unknown paths get the same CSRF answer as known ones (bff-contract §5)
 	if static != nil {

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/semaphore"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/anitab-org/bridge-in-tech-bff/bit"
 	"github.com/anitab-org/bridge-in-tech-bff/config"
 	"github.com/anitab-org/bridge-in-tech-bff/msclient"
 	"github.com/anitab-org/bridge-in-tech-bff/session"
@@ -29,6 +30,8 @@ type Deps struct {
 	Now func() time.Time
 	// Static, when set, is the single-page app served at "/" (STATIC_DIR, or the demo client in demo mode).
 	Static fs.FS
+	// BIT serves BridgeInTech's own routes from the database; nil answers them 503.
+	BIT *bit.Service
 }
 
 // Server owns the Fiber app and everything a request needs. It holds no per-user state: the only things shared
@@ -46,14 +49,16 @@ type Server struct {
 	// bodyBudget is BODY_MEMORY in bytes, shared by the request bodies being read (bodygate.go).
 	bodyBudget *semaphore.Weighted
 	bodyWait   time.Duration // how long a body waits for its share of bodyBudget
-	// ready caches /readyz's MS check (ready.go).
-	ready readyCheck
-	app   *fiber.App
+	// ready and storeReady cache /readyz's checks of MS and of the database (ready.go).
+	ready      readyCheck
+	storeReady readyCheck
+	bit        *bit.Service
+	app        *fiber.App
 }
 
 // New builds the server and its routes.
 func New(d Deps) *Server {
-	s := &Server{cfg: d.Config, ms: d.MS, codec: d.Codec, log: d.Logger, obs: d.Metrics, now: d.Now}
+	s := &Server{cfg: d.Config, ms: d.MS, codec: d.Codec, log: d.Logger, obs: d.Metrics, now: d.Now, bit: d.BIT}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

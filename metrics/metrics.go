@@ -25,6 +25,7 @@ type Metrics struct {
 	breakerChanges *prometheus.CounterVec
 	refreshes      *prometheus.CounterVec
 	cookieRejected *prometheus.CounterVec
+	store          storeMetrics
 	handler        http.Handler
 }
 
@@ -78,6 +79,7 @@ func New() *Metrics {
 	reg.MustRegister(m.requests, m.latency, m.inFlight, m.msCalls, m.msLatency, m.breakerState, m.breakerChanges,
 		m.refreshes, m.cookieRejected,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.store = newStoreMetrics(reg, buckets)
 	// Make the fixed-label series visible from the first scrape.
 	for _, o := range []string{"done", "refused", "failed"} {
 		m.refreshes.WithLabelValues(o)

@@ -38,6 +38,8 @@ if [ ! -x tools/redocly/node_modules/.bin/redocly ] || [ tools/redocly/package-l
   (cd tools/redocly && npm ci --no-audit --no-fund --loglevel=error)
 fi
 echo "$(promtool --version 2>&1 | head -n1); Redocly CLI $(tools/redocly/node_modules/.bin/redocly --version 2>/dev/null | tail -n1)"
+# The store contract tests and e2e run a throwaway PostgreSQL cluster (internal/pgtest) from Debian's server binaries.
+need_apt postgresql
 
 say "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))

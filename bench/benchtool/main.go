@@ -4,6 +4,7 @@
 //	benchtool ports -n 3
 //	benchtool login -url http://127.0.0.1:5000 -mode bff -n 10000 -out cookies.txt
 //	benchtool rate -url http://127.0.0.1:5000/api/user -H 'Cookie: bit_session=…' -rate 5000 -duration 15s
+//	benchtool rate -method PUT -body '{…}' -url … -H 'X-CSRF: 1' …   (a write; 200 and 201 count as answered)
 //	benchtool startup -bin bin/bff -runs 20 -env MS_BASE_URL=… -env SESSION_KEYS=…
 //	benchtool hello   (a minimal net/http server on 127.0.0.1:$PORT: the floor for the start-up time)
 package main
@@ -199,7 +200,9 @@ func pct(d []time.Duration, p float64) time.Duration {
 // must be 200.
 func rate(args []string) error {
 	fs := flag.NewFlagSet("rate", flag.ExitOnError)
-	url := fs.String("url", "", "URL to GET")
+	url := fs.String("url", "", "URL to request")
+	method := fs.String("method", http.MethodGet, "request method")
+	body := fs.String("body", "", "request body (sent with Content-Type: application/json)")
 	var hs headers
 	fs.Var(&hs, "H", "header 'Name: value' (repeatable)")
 	r := fs.Float64("rate", 1000, "requests per second")
@@ -216,9 +219,12 @@ func rate(args []string) error {
 	tr := &http.Transport{MaxConnsPerHost: *conns, MaxIdleConnsPerHost: *conns, MaxIdleConns: *conns,
 		DisableCompression: true, IdleConnTimeout: time.Minute}
 	client := &http.Client{Timeout: 5 * time.Second, Transport: tr}
-	req, err := http.NewRequest(http.MethodGet, *url, nil)
+	req, err := http.NewRequest(*method, *url, nil)
 	if err != nil {
 		return err
+	}
+	if *body != "" {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	for _, h := range hs {
 		k, v, ok := strings.Cut(h, ":")
@@ -248,7 +254,11 @@ func rate(args []string) error {
 			defer wg.Done()
 			for i := range jobs {
 				t0 := time.Now()
-				resp, err := client.Do(req.Clone(context.Background()))
+				r := req.Clone(context.Background())
+				if *body != "" {
+					r.Body, r.ContentLength = io.NopCloser(strings.NewReader(*body)), int64(len(*body))
+				}
+				resp, err := client.Do(r)
 				if err == nil {
 					_, _ = io.Copy(io.Discard, resp.Body)
 					_ = resp.Body.Close()
@@ -259,7 +269,7 @@ func rate(args []string) error {
 				case err != nil:
 					failed.Add(1)
 					firstErr.CompareAndSwap(nil, err.Error())
-				case resp.StatusCode != http.StatusOK:
+				case resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated:
 					bad.Add(1)
 					firstErr.CompareAndSwap(nil, "status "+strconv.Itoa(resp.StatusCode))
 				}

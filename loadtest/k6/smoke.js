@@ -3,7 +3,8 @@
 //
 // It logs in as seeded account 1 (USER_PATTERN / PASSWORD_PATTERN with n = 1) and, for the mentorship flow,
 // as account PARTNER (default 2) in a second cookie jar. It leaves both accounts as it found them, except
-// for their bio and their mentoring flags (set to true so that a relation can be requested).
+// for their bio and their mentoring flags (set to true so that a relation can be requested), and account 1's
+// BridgeInTech data (additional info, a private background, an organization with one program, all named "k6 smoke").
 
 import http from 'k6/http';
 import { check, fail, group } from 'k6';
@@ -223,6 +224,60 @@ export default function () {
       }
     }
     check(put(jarA, `/api/mentorship_relation/${rel}/cancel`), { 'cancel: 200': (r) => r.status === 200 });
+  });
+
+  group("BridgeInTech's own data", () => {
+    const ok = { expect: [200, 201] };
+    check(put(jarA, '/api/user/additional_info', {
+      is_organization_rep: true, timezone: 'Europe/London', phone: '+44 20 7946 0000', mobile: '', personal_website: '',
+    }, ok), { 'put additional_info: 200 or 201': (r) => r.status === 200 || r.status === 201 });
+    check(get(jarA, '/api/user/additional_info'), {
+      'additional_info: 200 and mine': (r) => r.status === 200 && numField(r, 'user_id') === me.id,
+    });
+    check(get(jarB, `/api/users/${me.id}/additional_info`), {
+      "another member's view hides the phone": (r) => { const b = json(r); return r.status === 200 && isObject(b) && b.phone === ''; },
+    });
+    const na = 'Prefer not to say';
+    check(put(jarA, '/api/user/personal_background', {
+      gender: na, age: na, ethnicity: na, sexual_orientation: na, religion: na, physical_ability: na, mental_ability: na,
+      socio_economic: na, highest_education: na, years_of_experience: na, gender_other: '', ethnicity_other: '',
+      sexual_orientation_other: '', religion_other: '', physical_ability_other: '', mental_ability_other: '',
+      socio_economic_other: '', highest_education_other: '', is_public: false,
+    }, ok), { 'put personal_background: 200 or 201': (r) => r.status === 200 || r.status === 201 });
+    check(get(jarA, '/api/user/personal_background'), { 'personal_background: 200': (r) => r.status === 200 });
+    check(get(jarB, `/api/users/${me.id}/personal_background`, { expect: [403] }), {
+      'a private background for another member: 403': (r) => r.status === 403,
+    });
+    const orgName = `k6 smoke organization ${me.id}`;
+    check(put(jarA, '/api/organization', {
+      representative_department: 'Load', name: orgName, email: `k6-smoke-${me.id}@example.org`, about: '', address: '',
+      website: 'https://example.org', timezone: 'GMT0', phone: '+1 555 0100', status: 'Publish',
+    }, ok), { 'put organization: 200 or 201': (r) => r.status === 200 || r.status === 201 });
+    const org = numField(get(jarA, '/api/organization'), 'id');
+    if (!check(org, { 'organization: 200 with an id': (v) => v !== null }) || org === null) return;
+    check(get(jarB, `/api/organizations?name=${encodeURIComponent(orgName)}`), {
+      'organizations: another member finds it by name': (r) => r.status === 200 && arrayBody(r).some((o) => isObject(o) && o.id === org),
+    });
+    const prog = {
+      program_name: `k6 smoke program ${me.id}`, start_date: '2030-01-01 09:00', end_date: '2030-03-01 17:00',
+      description: '', target_skills: ['Go'], target_candidate_gender: '', target_candidate_age: '',
+      target_candidate_ethnicity: '', target_candidate_sexual_orientation: '', target_candidate_religion: '',
+      target_candidate_physical_ability: '', target_candidate_mental_ability: '', target_candidate_socio_economic: '',
+      target_candidate_highest_education: '', target_candidate_years_of_experience: '', target_candidate_other: '',
+      payment_currency: '', payment_amount: 0, contact_type: 'Remote', zone: 'Global', student_responsibility: [''],
+      mentor_responsibility: [''], organization_responsibility: [''], student_requirements: [''],
+      mentor_requirements: [''], resources_provided: [''], contact_name: '', contact_department: '',
+      program_address: '', contact_phone: '+1 555 0101', contact_mobile: '', contact_email: 'k6@example.org',
+      program_website: '', irc_channel: '', tags: ['k6'], status: 'Open',
+    };
+    // 409 on a later run: the program of an earlier one is still there.
+    check(post(jarA, `/api/organizations/${org}/programs/program`, prog, { expect: [201, 409] }), {
+      'create program: 201 (or 409 when an earlier run made it)': (r) => r.status === 201 || r.status === 409,
+    });
+    const pid = findRelation(arrayBody(get(jarB, `/api/organizations/${org}/programs`)), (p) => p.program_name === prog.program_name);
+    if (!check(pid, { 'programs: another member sees it': (v) => v !== null }) || pid === null) return;
+    check(get(jarB, `/api/organizations/${org}/programs/${pid}`), { 'program: 200': (r) => r.status === 200 });
+    check(put(jarA, `/api/organizations/${org}/programs/${pid}`, prog), { 'update program: 200': (r) => r.status === 200 });
   });
 
   group('logout', () => {

@@ -1,0 +1,82 @@
+package pgstore
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/anitab-org/bridge-in-tech-bff/bit"
+)
+
+const orgColumns = `id, rep_id, rep_department, name, email, about, address, website, timezone, phone, status, join_date`
+
+func scanOrganization(row pgx.Row, extra ...any) (bit.Organization, error) {
+	var o bit.Organization
+	var join int64
+	err := row.Scan(append([]any{&o.ID, &o.RepID, &o.RepDepartment, &o.Name, &o.Email, &o.About, &o.Address,
+		&o.Website, &o.Timezone, &o.Phone, &o.Status, &join}, extra...)...)
+	o.JoinDate = fromUnix(join)
+	return o, err
+}
+
+// Organization reads the organization with this id.
+func (s *Store) Organization(ctx context.Context, id int64) (bit.Organization, error) {
+	o, err := scanOrganization(s.pool.QueryRow(ctx,
+		`SELECT `+orgColumns+` FROM bitschema.organizations WHERE id = $1`, id))
+	if err != nil {
+		return bit.Organization{}, classify("read organization", err)
+	}
+	return o, nil
+}
+
+// OrganizationByRep reads the organization repID represents.
+func (s *Store) OrganizationByRep(ctx context.Context, repID int64) (bit.Organization, error) {
+	o, err := scanOrganization(s.pool.QueryRow(ctx,
+		`SELECT `+orgColumns+` FROM bitschema.organizations WHERE rep_id = $1`, repID))
+	if err != nil {
+		return bit.Organization{}, classify("read organization", err)
+	}
+	return o, nil
+}
+
+// PutOrganization creates o.RepID's organization or overwrites its nine fields, in one statement.
+func (s *Store) PutOrganization(ctx context.Context, o bit.Organization) (bit.Organization, bool, error) {
+	var created bool
+	stored, err := scanOrganization(s.pool.QueryRow(ctx, `INSERT INTO bitschema.organizations
+			(rep_id, rep_department, name, email, about, address, website, timezone, phone, status, join_date)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		ON CONFLICT (rep_id) DO UPDATE SET rep_department = EXCLUDED.rep_department, name = EXCLUDED.name,
+			email = EXCLUDED.email, about = EXCLUDED.about, address = EXCLUDED.address, website = EXCLUDED.website,
+			timezone = EXCLUDED.timezone, phone = EXCLUDED.phone, status = EXCLUDED.status
+		RETURNING `+orgColumns+`, xmax = 0`,
+		o.RepID, o.RepDepartment, o.Name, o.Email, o.About, o.Address, o.Website, o.Timezone, o.Phone, o.Status,
+		unix(o.JoinDate)), &created)
+	if err != nil {
+		return bit.Organization{}, false, classify("write organization", err)
+	}
+	return stored, created, nil
+}
+
+// ListOrganizations returns the published organizations f selects, in id order.
+func (s *Store) ListOrganizations(ctx context.Context, f bit.OrganizationFilter) ([]bit.Organization, error) {
+	const op = "list organizations"
+	rows, err := s.pool.Query(ctx, `SELECT o.id, o.rep_id, o.rep_department, o.name, o.email, o.about,
+			o.address, o.website, o.timezone, o.phone, o.status, o.join_date
+		FROM bitschema.organizations o
+		JOIN bitschema.users_extension u ON u.user_id = o.rep_id AND u.is_organization_rep
+		WHERE o.status = 'Publish' AND o.id > $1 AND strpos(lower(o.name), lower($2)) > 0
+		ORDER BY o.id LIMIT $3`, f.AfterID, f.NameContains, f.Limit)
+	if err != nil {
+		return nil, classify(op, err)
+	}
+	defer rows.Close()
+	var out []bit.Organization
+	for rows.Next() {
+		o, err := scanOrganization(rows)
+		if err != nil {
+			return nil, classify(op, err)
+		}
+		out = append(out, o)
+	}
+	return out, classify(op, rows.Err())
+}

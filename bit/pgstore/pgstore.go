@@ -1,0 +1,158 @@
+// Package pgstore implements bit.Store on PostgreSQL through pgx (pgxpool): the production database of the BFF
+// (DATABASE_URL, e.g. Heroku Postgres). BridgeInTech's tables live in their own schema, bitschema (as the old
+// backend's), and the store never reads or writes any other schema. Its versioned migrations (migrations/*.sql,
+// embedded) are applied by pressly/goose at Open under a PostgreSQL advisory lock (goose's session locker), so
+// several instances starting at once on a fresh database all succeed and the migrations run once.
+package pgstore
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/anitab-org/bridge-in-tech-bff/bit"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Schema is the PostgreSQL schema that holds BridgeInTech's tables and goose's version table.
+const Schema = "bitschema"
+
+// migrationLockID is the advisory lock key goose's session locker takes while migrating ("bitschem" in ASCII).
+const migrationLockID int64 = 0x626974736368656d
+
+// Store is a bit.Store on a PostgreSQL pool. It is safe for concurrent use.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+var _ bit.Store = (*Store)(nil)
+
+// Options tune Open; the zero value is fine.
+type Options struct {
+	MaxConns int32 // the pool's size; default pgxpool's (max(4, GOMAXPROCS)), or the URL's pool_max_conns
+}
+
+// Open connects to the database at url (postgres:// or postgresql://, libpq parameters such as sslmode and
+// pgxpool's pool_max_conns allowed), creates schema bitschema if needed and applies the migrations. The database
+// must answer within ctx's deadline; if not, the error wraps bit.ErrUnavailable.
+func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: parse database URL: %w", redact(err))
+	}
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: %w", redact(err))
+	}
+	s := &Store{pool: pool}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("pgstore: migrate: %w", err)
+	}
+	return s, nil
+}
+
+// redact drops a parse error's text, which may quote the URL and its password.
+func redact(err error) error {
+	var pe *pgconn.ParseConfigError
+	if errors.As(err, &pe) {
+		return errors.New("invalid database URL (not shown: it may hold a password)")
+	}
+	return err
+}
+
+// migrate creates the schema (a concurrent creator's duplicate is fine) and runs goose under its advisory lock.
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.pool.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+Schema); err != nil {
+		var pe *pgconn.PgError
+		// Two sessions creating the schema at once: the loser gets a unique violation; the schema exists.
+		if !errors.As(err, &pe) || (pe.Code != "23505" && pe.Code != "42P06") {
+			return classify("create schema", err)
+		}
+	}
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(migrationLockID), lock.WithLockTimeout(1, 300))
+	if err != nil {
+		return err
+	}
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	db := stdlib.OpenDBFromPool(s.pool)
+	defer func() { _ = db.Close() }()
+	p, err := goose.NewProvider(goose.DialectPostgres, db, fsys,
+		goose.WithTableName(Schema+".goose_db_version"), goose.WithSessionLocker(locker),
+		goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return classify("migrate", err)
+	}
+	return nil
+}
+
+// Ping checks that the database answers a query within ctx.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return classify("ping", s.pool.QueryRow(ctx, `SELECT 1`).Scan(&one))
+}
+
+// Close closes the pool.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// classify maps a pgx error onto bit's sentinels: no rows or a missing parent row → ErrNotFound; a unique key →
+// the matching duplicate error; connection failures, the context's end, server shutdown, resource exhaustion
+// and serialization failures → ErrUnavailable. Other server errors are returned wrapped as is.
+func classify(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("pgstore %s: %w", op, bit.ErrNotFound)
+	}
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		// No answer from the server: refused, reset, timed out, pool closed, context ended.
+		return fmt.Errorf("pgstore %s: %w (%w)", op, bit.ErrUnavailable, err)
+	}
+	switch {
+	case pe.Code == "23505":
+		switch pe.ConstraintName {
+		case "organizations_name_key":
+			return fmt.Errorf("pgstore %s: %w", op, bit.ErrDuplicateOrganizationName)
+		case "organizations_email_key":
+			return fmt.Errorf("pgstore %s: %w", op, bit.ErrDuplicateOrganizationEmail)
+		case "programs_program_name_key":
+			return fmt.Errorf("pgstore %s: %w", op, bit.ErrDuplicateProgramName)
+		}
+	case pe.Code == "23503":
+		return fmt.Errorf("pgstore %s: %w", op, bit.ErrNotFound)
+	case pe.Code == "57014", pe.Code == "40001", pe.Code == "40P01", // canceled, serialization, deadlock
+		len(pe.Code) == 5 && (pe.Code[:2] == "08" || pe.Code[:2] == "53" || pe.Code[:2] == "57"):
+		return fmt.Errorf("pgstore %s: %w (%w)", op, bit.ErrUnavailable, err)
+	}
+	return fmt.Errorf("pgstore %s: %w", op, err)
+}
+
+func unix(t time.Time) int64 { return t.Unix() }
+
+func fromUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }

@@ -1,0 +1,121 @@
+package pgstore
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/anitab-org/bridge-in-tech-bff/bit"
+)
+
+// programColumns are the columns a program is read from and written to, after id and organization_id. The list
+// fields and the target candidate are jsonb (pgx encodes and decodes them with encoding/json).
+const programColumns = `program_name, start_date, end_date, creation_date, description, target_skills,
+	target_candidate, payment_currency, payment_amount, contact_type, zone, student_responsibility,
+	mentor_responsibility, organization_responsibility, student_requirements, mentor_requirements,
+	resources_provided, contact_name, contact_department, program_address, contact_phone, contact_mobile,
+	contact_email, program_website, irc_channel, tags, status`
+
+func lists(f *bit.ProgramFields) []*[]string {
+	return []*[]string{&f.TargetSkills, &f.StudentResponsibility, &f.MentorResponsibility,
+		&f.OrganizationResponsibility, &f.StudentRequirements, &f.MentorRequirements, &f.ResourcesProvided, &f.Tags}
+}
+
+func scanProgram(row pgx.Row) (bit.Program, error) {
+	var p bit.Program
+	var start, end, created int64
+	f := &p.ProgramFields
+	err := row.Scan(&p.ID, &p.OrganizationID, &f.Name, &start, &end, &created, &f.Description,
+		&f.TargetSkills, &f.TargetCandidate, &f.PaymentCurrency, &f.PaymentAmount, &f.ContactType, &f.Zone,
+		&f.StudentResponsibility, &f.MentorResponsibility, &f.OrganizationResponsibility,
+		&f.StudentRequirements, &f.MentorRequirements, &f.ResourcesProvided,
+		&f.ContactName, &f.ContactDepartment, &f.ProgramAddress, &f.ContactPhone, &f.ContactMobile, &f.ContactEmail,
+		&f.ProgramWebsite, &f.IRCChannel, &f.Tags, &f.Status)
+	if err != nil {
+		return bit.Program{}, err
+	}
+	p.StartDate, p.EndDate, p.CreationDate = fromUnix(start), fromUnix(end), fromUnix(created)
+	for _, l := range lists(f) {
+		if *l == nil {
+			*l = []string{}
+		}
+	}
+	return p, nil
+}
+
+// programArgs are the values of programColumns for p.
+func programArgs(p bit.Program) []any {
+	f := p.ProgramFields
+	for _, l := range lists(&f) {
+		if *l == nil {
+			*l = []string{}
+		}
+	}
+	return []any{f.Name, unix(p.StartDate), unix(p.EndDate), unix(p.CreationDate), f.Description,
+		f.TargetSkills, f.TargetCandidate, f.PaymentCurrency, f.PaymentAmount, f.ContactType, f.Zone,
+		f.StudentResponsibility, f.MentorResponsibility, f.OrganizationResponsibility,
+		f.StudentRequirements, f.MentorRequirements, f.ResourcesProvided,
+		f.ContactName, f.ContactDepartment, f.ProgramAddress, f.ContactPhone, f.ContactMobile, f.ContactEmail,
+		f.ProgramWebsite, f.IRCChannel, f.Tags, f.Status}
+}
+
+// Programs returns organization orgID's programs in id order.
+func (s *Store) Programs(ctx context.Context, orgID int64) ([]bit.Program, error) {
+	const op = "list programs"
+	rows, err := s.pool.Query(ctx, `SELECT id, organization_id, `+programColumns+
+		` FROM bitschema.programs WHERE organization_id = $1 ORDER BY id`, orgID)
+	if err != nil {
+		return nil, classify(op, err)
+	}
+	defer rows.Close()
+	out := []bit.Program{}
+	for rows.Next() {
+		p, err := scanProgram(rows)
+		if err != nil {
+			return nil, classify(op, err)
+		}
+		out = append(out, p)
+	}
+	return out, classify(op, rows.Err())
+}
+
+// Program reads program programID of organization orgID.
+func (s *Store) Program(ctx context.Context, orgID, programID int64) (bit.Program, error) {
+	p, err := scanProgram(s.pool.QueryRow(ctx, `SELECT id, organization_id, `+programColumns+
+		` FROM bitschema.programs WHERE id = $1 AND organization_id = $2`, programID, orgID))
+	if err != nil {
+		return bit.Program{}, classify("read program", err)
+	}
+	return p, nil
+}
+
+// CreateProgram inserts p.
+func (s *Store) CreateProgram(ctx context.Context, p bit.Program) (bit.Program, error) {
+	stored, err := scanProgram(s.pool.QueryRow(ctx, `INSERT INTO bitschema.programs (organization_id, `+
+		programColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+			$18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)
+		RETURNING id, organization_id, `+programColumns, append([]any{p.OrganizationID}, programArgs(p)...)...))
+	if err != nil {
+		return bit.Program{}, classify("create program", err)
+	}
+	return stored, nil
+}
+
+// UpdateProgram overwrites program p.ID of organization p.OrganizationID, keeping its creation date.
+func (s *Store) UpdateProgram(ctx context.Context, p bit.Program) (bit.Program, error) {
+	args := programArgs(p)
+	args = append(args[:3:3], args[4:]...) // without creation_date
+	stored, err := scanProgram(s.pool.QueryRow(ctx, `UPDATE bitschema.programs SET program_name = $1,
+		start_date = $2, end_date = $3, description = $4, target_skills = $5, target_candidate = $6,
+		payment_currency = $7, payment_amount = $8, contact_type = $9, zone = $10, student_responsibility = $11,
+		mentor_responsibility = $12, organization_responsibility = $13, student_requirements = $14,
+		mentor_requirements = $15, resources_provided = $16, contact_name = $17, contact_department = $18,
+		program_address = $19, contact_phone = $20, contact_mobile = $21, contact_email = $22,
+		program_website = $23, irc_channel = $24, tags = $25, status = $26
+		WHERE id = $27 AND organization_id = $28
+		RETURNING id, organization_id, `+programColumns, append(args, p.ID, p.OrganizationID)...))
+	if err != nil {
+		return bit.Program{}, classify("update program", err)
+	}
+	return stored, nil
+}

@@ -1,0 +1,206 @@
+package bit
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// visibleOrganization returns organization orgID if the caller may see it and its programs, else 404
+// MsgNoOrganizationFound.
+//
+// Privacy decision (B11): the old API showed the programs of Draft and Archived organizations to every member.
+// Here only an organization with status Publish is visible to other members; its representative always sees it.
+func (s *Service) visibleOrganization(ctx context.Context, caller, orgID int64) (Organization, error) {
+	o, err := s.store.Organization(ctx, orgID)
+	if errors.Is(err, ErrNotFound) {
+		return Organization{}, newError(NotFound, MsgNoOrganizationFound)
+	}
+	if err != nil {
+		return Organization{}, storeError("read organization", err)
+	}
+	if o.RepID != caller && o.Status != "Publish" {
+		return Organization{}, newError(NotFound, MsgNoOrganizationFound)
+	}
+	return o, nil
+}
+
+// programVisible reports whether the caller may see program p of organization o.
+//
+// Privacy decision: a program with status Draft is shown only to its organization's representative (it is a
+// draft); the other statuses are shown to every member who may see the organization.
+func programVisible(caller int64, o Organization, p Program) bool {
+	return o.RepID == caller || p.Status != "Draft"
+}
+
+// Programs is #16 GET /organizations/{id}/programs, which any member may call: 404 MsgNoOrganizationFound (also
+// for an organization hidden from the caller, see visibleOrganization); then the representative must be an MS
+// member (members.MemberName's error is returned unchanged, e.g. MS's 404 "User does not exist."); then 404
+// MsgNoProgramFound when no program is visible; else the programs in id order (B12), with the organization's
+// representative (B4 fixed) and dates in the caller's timezone.
+func (s *Service) Programs(ctx context.Context, caller, orgID int64, members Members) ([]ProgramView, error) {
+	o, err := s.visibleOrganization(ctx, caller, orgID)
+	if err != nil {
+		return nil, err
+	}
+	repName, err := members.MemberName(ctx, o.RepID)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := s.store.Programs(ctx, orgID)
+	if err != nil {
+		return nil, storeError("list programs", err)
+	}
+	loc, err := s.callerZone(ctx, caller)
+	if err != nil {
+		return nil, err
+	}
+	var out []ProgramView
+	for _, p := range ps {
+		if programVisible(caller, o, p) {
+			out = append(out, programView(p, o, repName, loc))
+		}
+	}
+	if len(out) == 0 {
+		return nil, newError(NotFound, MsgNoProgramFound)
+	}
+	return out, nil
+}
+
+// Program is #18 GET /organizations/{id}/programs/{program_id}: the checks of Programs, then 404
+// MsgProgramNotInOrganization when the program is missing, in another organization or hidden from the caller.
+func (s *Service) Program(ctx context.Context, caller, orgID, programID int64, members Members) (ProgramView, error) {
+	o, err := s.visibleOrganization(ctx, caller, orgID)
+	if err != nil {
+		return ProgramView{}, err
+	}
+	repName, err := members.MemberName(ctx, o.RepID)
+	if err != nil {
+		return ProgramView{}, err
+	}
+	p, err := s.store.Program(ctx, orgID, programID)
+	if errors.Is(err, ErrNotFound) || (err == nil && !programVisible(caller, o, p)) {
+		return ProgramView{}, newError(NotFound, MsgProgramNotInOrganization)
+	}
+	if err != nil {
+		return ProgramView{}, storeError("read program", err)
+	}
+	loc, err := s.callerZone(ctx, caller)
+	if err != nil {
+		return ProgramView{}, err
+	}
+	return programView(p, o, repName, loc), nil
+}
+
+// ownOrganization runs checks 6–8 of #17/#19: 403 MsgNotOrganizationRep, 404 MsgOrganizationDoesNotExist, 403
+// MsgNotRepOfThisOrganization. It returns the caller's timezone for the program dates.
+func (s *Service) ownOrganization(ctx context.Context, caller, orgID int64) (*time.Location, error) {
+	info, err := s.requireRep(ctx, caller)
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.store.Organization(ctx, orgID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, newError(NotFound, MsgOrganizationDoesNotExist)
+	}
+	if err != nil {
+		return nil, storeError("read organization", err)
+	}
+	if o.RepID != caller {
+		return nil, newError(Forbidden, MsgNotRepOfThisOrganization)
+	}
+	return s.location(info.Timezone), nil
+}
+
+// programFromInput converts in's dates from the caller's timezone (checked by Validate, so parse errors cannot
+// happen here but are still answered 400).
+func programFromInput(in ProgramInput, loc *time.Location) (Program, error) {
+	start, err1 := time.ParseInLocation(InputDateLayout, in.StartDate, loc)
+	end, err2 := time.ParseInLocation(InputDateLayout, in.EndDate, loc)
+	if err1 != nil || err2 != nil {
+		return Program{}, newError(Invalid, MsgDateInvalid)
+	}
+	return Program{StartDate: start.UTC(), EndDate: end.UTC(), ProgramFields: in.ProgramFields}, nil
+}
+
+// CreateProgram is #17 POST /organizations/{id}/programs/program: validates in (as DecodeProgram does), then
+// checks 6–8 (see ownOrganization), then inserts the program with creation_date now: 201 MsgProgramCreated, or
+// 409 MsgProgramNameTaken when any organization has a program of that name. Dates are read in the caller's
+// timezone. Decision: the order of start and end is not checked (as the old API).
+func (s *Service) CreateProgram(ctx context.Context, caller, orgID int64, in ProgramInput) (Outcome, error) {
+	in.normalize()
+	if err := in.Validate(); err != nil {
+		return Outcome{}, err
+	}
+	loc, err := s.ownOrganization(ctx, caller, orgID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	p, err := programFromInput(in, loc)
+	if err != nil {
+		return Outcome{}, err
+	}
+	p.OrganizationID = orgID
+	p.CreationDate = s.now().UTC().Truncate(time.Second)
+	if _, err := s.store.CreateProgram(ctx, p); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return Outcome{}, newError(NotFound, MsgOrganizationDoesNotExist)
+		}
+		return Outcome{}, storeError("create program", err)
+	}
+	return Outcome{Created: true, Message: MsgProgramCreated}, nil
+}
+
+// UpdateProgram is #19 PUT /organizations/{id}/programs/{program_id}: as CreateProgram up to check 8, then
+// overwrites every field of the program keeping creation_date: 200 MsgProgramUpdated; 404
+// MsgProgramNotInOrganization when the program is missing or belongs to another organization (B5 fixed); 409
+// MsgProgramNameTaken when another program has the name (B6).
+func (s *Service) UpdateProgram(ctx context.Context, caller, orgID, programID int64, in ProgramInput) (Outcome, error) {
+	in.normalize()
+	if err := in.Validate(); err != nil {
+		return Outcome{}, err
+	}
+	loc, err := s.ownOrganization(ctx, caller, orgID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	p, err := programFromInput(in, loc)
+	if err != nil {
+		return Outcome{}, err
+	}
+	p.ID, p.OrganizationID = programID, orgID
+	if _, err := s.store.UpdateProgram(ctx, p); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return Outcome{}, newError(NotFound, MsgProgramNotInOrganization)
+		}
+		return Outcome{}, storeError("update program", err)
+	}
+	return Outcome{Message: MsgProgramUpdated}, nil
+}
+
+func programView(p Program, o Organization, repName string, loc *time.Location) ProgramView {
+	f := p.ProgramFields
+	return ProgramView{
+		ID: p.ID, ProgramName: f.Name, OrganizationID: o.ID, OrganizationName: o.Name,
+		RepresentativeID: o.RepID, RepresentativeName: repName,
+		StartDate: formatDate(p.StartDate, loc), EndDate: formatDate(p.EndDate, loc),
+		Description: f.Description, TargetSkills: nonNil(f.TargetSkills), TargetCandidate: f.TargetCandidate,
+		PaymentCurrency: f.PaymentCurrency, PaymentAmount: f.PaymentAmount, ContactType: f.ContactType, Zone: f.Zone,
+		StudentResponsibility: nonNil(f.StudentResponsibility), MentorResponsibility: nonNil(f.MentorResponsibility),
+		OrganizationResponsibility: nonNil(f.OrganizationResponsibility),
+		StudentRequirements:        nonNil(f.StudentRequirements), MentorRequirements: nonNil(f.MentorRequirements),
+		ResourcesProvided: nonNil(f.ResourcesProvided),
+		ContactName:       f.ContactName, ContactDepartment: f.ContactDepartment, ProgramAddress: f.ProgramAddress,
+		ContactPhone: f.ContactPhone, ContactMobile: f.ContactMobile, ContactEmail: f.ContactEmail,
+		ProgramWebsite: f.ProgramWebsite, IRCChannel: f.IRCChannel, Tags: nonNil(f.Tags), Status: f.Status,
+		CreationDate: formatDate(p.CreationDate, loc),
+	}
+}
+
+// nonNil returns l, or an empty list for nil (the web calls .join on every list field).
+func nonNil(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
+}

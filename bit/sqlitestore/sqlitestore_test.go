@@ -1,0 +1,98 @@
+package sqlitestore_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/anitab-org/bridge-in-tech-bff/bit"
+	"github.com/anitab-org/bridge-in-tech-bff/bit/sqlitestore"
+	"github.com/anitab-org/bridge-in-tech-bff/bit/storetest"
+)
+
+// newDB gives each test its own database file in its temp folder.
+func newDB(tb testing.TB) storetest.Opener {
+	path := filepath.Join(tb.TempDir(), "bit.db")
+	return func(ctx context.Context) (bit.Store, error) { return sqlitestore.Open(ctx, path) }
+}
+
+func TestStoreContract(t *testing.T) { storetest.Run(t, newDB) }
+
+func TestConcurrentOpensMigrateOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bit.db")
+	stores := make([]*sqlitestore.Store, 4)
+	done := make(chan error, len(stores))
+	for i := range stores {
+		go func() {
+			var err error
+			stores[i], err = sqlitestore.Open(t.Context(), path)
+			done <- err
+		}()
+	}
+	for range stores {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range stores {
+		_ = s.Close()
+	}
+	db, err := sql.Open("sqlite", sqlitestore.DSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = db.Close() }()
+	var applied int
+	if err := db.QueryRow(`SELECT count(*) FROM goose_db_version WHERE version_id > 0`).Scan(&applied); err != nil {
+		t.Fatal(err)
+	}
+	if applied != 1 {
+		t.Errorf("%d migration rows, want 1 (one migration applied once)", applied)
+	}
+}
+
+func BenchmarkStore(b *testing.B) { storetest.Bench(b, newDB) }
+
+func TestAWriteBehindAnotherWritersLockGivesUpAsUnavailableAtItsDeadline(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bit.db")
+	s, err := sqlitestore.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Close() }()
+	// Another process (here another pool on the file) holds the write lock.
+	other, err := sql.Open("sqlite", sqlitestore.DSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = other.Close() }()
+	tx, err := other.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.Exec(`INSERT INTO users_extension (user_id, timezone) VALUES (5, 'UTC')`); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	_, err = s.PutAdditionalInfo(ctx, bit.AdditionalInfo{UserID: 1, Timezone: "UTC"})
+	if !errors.Is(err, bit.ErrUnavailable) || ctx.Err() == nil {
+		t.Errorf("err = %v (context: %v); want ErrUnavailable once the deadline passed", err, ctx.Err())
+	}
+	// Readers are not blocked by the writer (WAL).
+	if _, err := s.AdditionalInfo(t.Context(), 1); !errors.Is(err, bit.ErrNotFound) {
+		t.Errorf("read during another's write: %v, want ErrNotFound", err)
+	}
+}
+
+func TestOpenRefusesAnInMemoryDatabase(t *testing.T) {
+	for _, p := range []string{"", ":memory:", "file::memory:?cache=shared", "file:x?mode=memory"} {
+		if _, err := sqlitestore.Open(t.Context(), p); err == nil {
+			t.Errorf("Open(%q) succeeded", p)
+		}
+	}
+}

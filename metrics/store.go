@@ -1,0 +1,52 @@
+package metrics
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Names of the database metrics (BridgeInTech's own data).
+const (
+	NameStoreUp      = "bff_store_up"
+	NameStoreCalls   = "bff_store_calls_total"
+	NameStoreLatency = "bff_store_call_duration_seconds"
+)
+
+// storeMetrics are the collectors of the database behind the BridgeInTech routes.
+type storeMetrics struct {
+	up      prometheus.Gauge
+	calls   *prometheus.CounterVec
+	latency *prometheus.HistogramVec
+}
+
+func newStoreMetrics(reg prometheus.Registerer, buckets []float64) storeMetrics {
+	m := storeMetrics{
+		up: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: NameStoreUp, Help: "Whether the last database call or ping reached the database: 1 yes, 0 no.",
+		}),
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: NameStoreCalls, Help: "Database calls, by operation and outcome (ok, refused, unavailable, timeout, error).",
+		}, []string{"operation", "outcome"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: NameStoreLatency, Help: "Duration of database calls, by operation and outcome.", Buckets: buckets,
+		}, []string{"operation", "outcome"}),
+	}
+	reg.MustRegister(m.up, m.calls, m.latency)
+	return m
+}
+
+// StoreCall records one database call (handlers.Observer).
+func (m *Metrics) StoreCall(operation, outcome string, d time.Duration) {
+	m.store.calls.WithLabelValues(operation, outcome).Inc()
+	m.store.latency.WithLabelValues(operation, outcome).Observe(d.Seconds())
+}
+
+// StoreUp records whether the database answered the last call or ping (handlers.Observer).
+func (m *Metrics) StoreUp(up bool) {
+	v := 0.0
+	if up {
+		v = 1
+	}
+	m.store.up.Set(v)
+}
