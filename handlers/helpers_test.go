@@ -84,8 +84,8 @@ type stackOpts struct {
 	loginLimit   int
 	env          map[string]string // more settings, e.g. TRUST_PROXY, METRICS_TOKEN
 	metricsPage  http.Handler      // the observer's metrics page
-	bit          bool          // serve BridgeInTech's routes from an SQLite file of the test's own
-	dbTimeout    time.Duration // storewatch's per-call deadline (default 2s)
+	bit          bool              // serve BridgeInTech's routes from an SQLite file of the test's own
+	dbTimeout    time.Duration     // storewatch's per-call deadline (default 2s)
 }
 
 // stack is an emulator and a BFF on real loopback listeners.
