@@ -2,8 +2,10 @@ package pgstore
 
 import (
 	"context"
+	"errors"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/anitab-org/bridge-in-tech-bff/bit"
 )
@@ -39,10 +41,37 @@ func (s *Store) OrganizationByRep(ctx context.Context, repID int64) (bit.Organiz
 	return o, nil
 }
 
-// PutOrganization creates o.RepID's organization or overwrites its nine fields, in one statement.
+// PutOrganization creates o.RepID's organization or overwrites its nine fields.
+//
+// ON CONFLICT handles only its arbiter index (rep_id): when two first saves of one representative race, the
+// loser's insert meets the winner's row on the name or email index and fails there, or the two deadlock. So the
+// upsert runs in a transaction that first takes an advisory lock of this representative (a hash of the table
+// and rep_id; a collision only makes two writers queue): writers of one organization go one at a time, and a name
+// or email conflict is always another organization's. A deadlock with another representative's concurrent save
+// (both claiming the same name and email) is retried once.
 func (s *Store) PutOrganization(ctx context.Context, o bit.Organization) (bit.Organization, bool, error) {
+	for attempt := 0; ; attempt++ {
+		stored, created, err := s.putOrganization(ctx, o)
+		var pe *pgconn.PgError
+		if attempt == 0 && errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001") {
+			continue
+		}
+		return stored, created, classify("write organization", err)
+	}
+}
+
+func (s *Store) putOrganization(ctx context.Context, o bit.Organization) (bit.Organization, bool, error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return bit.Organization{}, false, err
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('bitschema.organizations.rep_id', $1))`,
+		o.RepID); err != nil {
+		return bit.Organization{}, false, err
+	}
 	var created bool
-	stored, err := scanOrganization(s.pool.QueryRow(ctx, `INSERT INTO bitschema.organizations
+	stored, err := scanOrganization(tx.QueryRow(ctx, `INSERT INTO bitschema.organizations
 			(rep_id, rep_department, name, email, about, address, website, timezone, phone, status, join_date)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 		ON CONFLICT (rep_id) DO UPDATE SET rep_department = EXCLUDED.rep_department, name = EXCLUDED.name,
@@ -52,7 +81,10 @@ func (s *Store) PutOrganization(ctx context.Context, o bit.Organization) (bit.Or
 		o.RepID, o.RepDepartment, o.Name, o.Email, o.About, o.Address, o.Website, o.Timezone, o.Phone, o.Status,
 		unix(o.JoinDate)), &created)
 	if err != nil {
-		return bit.Organization{}, false, classify("write organization", err)
+		return bit.Organization{}, false, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return bit.Organization{}, false, err
 	}
 	return stored, created, nil
 }

@@ -112,39 +112,42 @@ func testOrganizationDuplicates(t *testing.T, s bit.Store) {
 }
 
 func testParallelOrganization(t *testing.T, s bit.Store) {
-	var mu sync.Mutex
-	creations := 0
-	ids := map[int64]bool{}
-	errs := parallel(writers, func(i int) error {
-		o := organization(77, fmt.Sprintf("Writer %d", i))
-		stored, created, err := s.PutOrganization(t.Context(), o)
-		mu.Lock()
-		defer mu.Unlock()
-		if created {
-			creations++
+	// Several rounds, each a representative's first save raced by many writers: a race that loses rarely shows.
+	for rep := int64(70); rep < 76; rep++ {
+		var mu sync.Mutex
+		creations := 0
+		ids := map[int64]bool{}
+		errs := parallel(writers, func(i int) error {
+			o := organization(rep, fmt.Sprintf("Writer %d of %d", i, rep))
+			stored, created, err := s.PutOrganization(t.Context(), o)
+			mu.Lock()
+			defer mu.Unlock()
+			if created {
+				creations++
+			}
+			ids[stored.ID] = true
+			return err
+		})
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("rep %d writer %d: %v", rep, i, err)
+			}
 		}
-		ids[stored.ID] = true
-		return err
-	})
-	for i, err := range errs {
+		if creations != 1 || len(ids) != 1 {
+			t.Errorf("rep %d: %d creations and ids %v, want one of each", rep, creations, ids)
+		}
+		got, err := s.OrganizationByRep(t.Context(), rep)
 		if err != nil {
-			t.Fatalf("writer %d: %v", i, err)
+			t.Fatal(err)
+		}
+		whole := false
+		for i := range writers {
+			whole = whole || sameOrg(got, organization(rep, fmt.Sprintf("Writer %d of %d", i, rep)))
+		}
+		if !whole {
+			t.Errorf("rep %d: row %+v is no writer's whole row", rep, got)
 		}
 	}
-	if creations != 1 || len(ids) != 1 {
-		t.Errorf("%d creations and ids %v, want one of each", creations, ids)
-	}
-	got, err := s.OrganizationByRep(t.Context(), 77)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range writers {
-		want := organization(77, fmt.Sprintf("Writer %d", i))
-		if sameOrg(got, want) {
-			return
-		}
-	}
-	t.Errorf("row %+v is no writer's whole row", got)
 }
 
 // listNames returns the names ListOrganizations gives for f.
@@ -222,5 +225,24 @@ func testListOrganizationsName(t *testing.T, s bit.Store) {
 		if got := listNames(t, s, bit.OrganizationFilter{NameContains: tc.query, Limit: 10}); fmt.Sprint(got) != tc.want {
 			t.Errorf("name %q: %v, want %s", tc.query, got, tc.want)
 		}
+	}
+}
+
+func testParallelSameNameOfManyRepresentatives(t *testing.T, s bit.Store) {
+	errs := parallel(writers, func(i int) error {
+		_, _, err := s.PutOrganization(t.Context(), organization(int64(100+i), "Same Name"))
+		return err
+	})
+	ok := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, bit.ErrDuplicateOrganizationName):
+			t.Errorf("writer %d: %v, want ErrDuplicateOrganizationName", i, err)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("%d representatives got the name, want 1", ok)
 	}
 }

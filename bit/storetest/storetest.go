@@ -42,6 +42,7 @@ func Run(t *testing.T, newDB NewDatabase) {
 		{"an organization is created once per representative and updated keeping its id and join date", testOrganizationPut},
 		{"an organization name or email taken by another organization is refused and changes nothing", testOrganizationDuplicates},
 		{"parallel puts of one representative's organization leave one organization", testParallelOrganization},
+		{"parallel claims of one name by many representatives leave one owner and duplicates", testParallelSameNameOfManyRepresentatives},
 		{"the organization list holds published organizations of declared representatives, filtered and paged by id", testListOrganizations},
 		{"the organization name filter is case-insensitive and takes % and _ literally", testListOrganizationsName},
 		{"a program reads back with every field, lists and a missing amount included", testProgramRoundTrip},
