@@ -34,7 +34,7 @@ func TestCheckConfigPrintsThePolicyDerivedFromIndexHTML(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
-			env := append([]string{"SESSION_KEYS=" + key, "MS_BASE_URL=http://127.0.0.1:4000"}, tc.env...)
+			env := append([]string{"SESSION_KEYS=" + key, "MS_BASE_URL=http://127.0.0.1:4000", "DATABASE_URL=sqlite:" + filepath.Join(t.TempDir(), "bit.db")}, tc.env...)
 			if err := Run(context.Background(), Options{Args: []string{"-check-config"}, Environ: env, Stdout: &out, Stderr: &out}); err != nil {
 				t.Fatal(err)
 			}

@@ -54,7 +54,8 @@ func TestStoreMetricsAndReadiness(t *testing.T) {
 	users := emulator.LoadUsers(1)
 	ms := httptest.NewServer(emulator.New(emulator.Options{Secret: []byte("s"), SeedUsers: users}))
 	t.Cleanup(ms.Close)
-	base, out := runApp(t, nil, "SESSION_KEYS="+key, "MS_BASE_URL="+ms.URL, "HOST=127.0.0.1", "PORT=0", "COOKIE_SECURE=false")
+	base, out := runApp(t, nil, "SESSION_KEYS="+key, "MS_BASE_URL="+ms.URL, "HOST=127.0.0.1", "PORT=0", "COOKIE_SECURE=false",
+		"METRICS_TOKEN="+metricsToken)
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
 	if r := post(t, c, base+"/api/login", map[string]string{"username": users[0].Username, "password": users[0].Password}); r.StatusCode != 200 {
@@ -67,7 +68,7 @@ func TestStoreMetricsAndReadiness(t *testing.T) {
 	if r.StatusCode != http.StatusOK || !strings.Contains(b, `"store":"reachable"`) {
 		t.Fatalf("/readyz: %d %s", r.StatusCode, b)
 	}
-	_, page := get(t, c, base+"/metrics")
+	_, page := getMetrics(t, c, base+"/metrics", metricsToken)
 	for _, want := range []string{
 		metrics.NameStoreUp + " 1",
 		metrics.NameStoreCalls + `{operation="additional_info_get",outcome="ok"} 1`,
