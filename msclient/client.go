@@ -75,9 +75,9 @@ type Client struct {
 	openFor  time.Duration
 	pool     *pool
 	breaker  *gobreaker.CircuitBreaker[*Response]
-	openedAt  atomic.Int64 // unix nanoseconds of the breaker's last move to open
-	log       *slog.Logger
-	onCall    func(route, outcome string, d time.Duration)
+	openedAt atomic.Int64 // unix nanoseconds of the breaker's last move to open
+	log      *slog.Logger
+	onCall   func(route, outcome string, d time.Duration)
 
 	jwtKey []byte
 	now    func() time.Time // overridden by tests
@@ -115,11 +115,11 @@ func New(cfg Config) (*Client, error) {
 		host:     u.Host,
 		basePath: u.EscapedPath(),
 		timeout:  cfg.Timeout,
-		maxBody: cfg.MaxBodyBytes,
-		openFor: cfg.BreakerOpenFor,
-		log:     log,
-		onCall:  cfg.OnCall,
-		now:     time.Now,
+		maxBody:  cfg.MaxBodyBytes,
+		openFor:  cfg.BreakerOpenFor,
+		log:      log,
+		onCall:   cfg.OnCall,
+		now:      time.Now,
 	}
 	if len(cfg.JWTSecret) > 0 {
 		c.jwtKey = bytes.Clone(cfg.JWTSecret)
