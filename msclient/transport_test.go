@@ -1,0 +1,100 @@
+package msclient
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// A canceled call closes its connection at once, so MS (which notices a closed connection) stops working on
+// it, rather than holding a worker until Timeout.
+func TestCanceledCallClosesItsConnectionForMS(t *testing.T) {
+	t.Parallel()
+	arrived := make(chan struct{}, 1)
+	msSawClose := make(chan struct{}, 1)
+	u := newUpstream(t, func(_ http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-r.Context().Done() // net/http ends it when the connection closes
+		msSawClose <- struct{}{}
+	})
+	c := newTestClient(t, Config{BaseURL: u.URL, Timeout: time.Hour})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Do(ctx, Request{Method: "GET", Path: "/user"})
+		done <- err
+	}()
+	<-arrived
+	cancel()
+	var ue *UpstreamError
+	if err := <-done; !errors.As(err, &ue) || ue.Kind != KindCanceled {
+		t.Fatalf("err = %v, want KindCanceled", err)
+	}
+	select {
+	case <-msSawClose:
+	case <-time.After(10 * time.Second): // a bound for a stuck test, not a timing assertion
+		t.Fatal("MS never saw the canceled call's connection close")
+	}
+}
+
+// MS (or a proxy) closing a keep-alive connection while it sits idle in the pool costs the next call nothing:
+// it goes out again on a new connection, whatever its method.
+func TestStaleKeepAliveConnectionIsReplaced(t *testing.T) {
+	t.Parallel()
+	u := newUpstream(t, answer(http.StatusCreated, `{"message":"ok"}`))
+	c := newTestClient(t, Config{BaseURL: u.URL, BreakerFailures: 1})
+	for _, method := range []string{"GET", "POST", "PUT", "DELETE"} {
+		if _, err := c.Do(t.Context(), Request{Method: method, Path: "/user", Body: []byte("{}")}); err != nil {
+			t.Fatalf("%s before the idle close: %v", method, err)
+		}
+		u.CloseClientConnections() // the server drops every idle connection, as MS's keep-alive timeout does
+		resp, err := c.Do(t.Context(), Request{Method: method, Path: "/user", Body: []byte("{}")})
+		if err != nil || resp.Status != http.StatusCreated {
+			t.Fatalf("%s on a stale pooled connection: %+v, %v", method, resp, err)
+		}
+	}
+	if c.BreakerState().String() != "closed" {
+		t.Fatal("stale connections counted against MS")
+	}
+}
+
+// An answer that runs to the end of the stream (no Content-Length, not chunked) is read whole, and its
+// connection, which cannot carry another answer, is not pooled.
+func TestAnswerReadToEndOfStream(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				buf := make([]byte, 4096)
+				_, _ = conn.Read(buf)
+				_, _ = conn.Write([]byte("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"id\": 1}"))
+			}()
+		}
+	}()
+	c := newTestClient(t, Config{BaseURL: "http://" + l.Addr().String()})
+	for range 3 {
+		resp, err := c.Do(t.Context(), Request{Method: "GET", Path: "/user"})
+		if err != nil || resp.Status != 200 || string(resp.Body) != `{"id": 1}` {
+			t.Fatalf("Do = %+v, %v", resp, err)
+		}
+	}
+	c.pool.mu.Lock()
+	n := len(c.pool.idle)
+	c.pool.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("%d connections that ended with their answer were pooled", n)
+	}
+}
