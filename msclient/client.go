@@ -460,6 +460,9 @@ func (c *Client) finish(r Request, route string, resp *Response, err error, star
 	if c.onCall != nil {
 		c.onCall(route, outcome, d)
 	}
+	if err == nil && resp != nil && resp.Status < 500 {
+		return // the common case, before errors.As's target escapes to the heap
+	}
 	var ue *UpstreamError
 	switch {
 	case errors.As(err, &ue):

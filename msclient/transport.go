@@ -143,6 +143,8 @@ func (p *pool) exchange(ctx context.Context, deadline time.Time, req *fasthttp.R
 	}
 }
 
+func alwaysTrue() bool { return true }
+
 // exchangeOn does one exchange on c and then pools or closes c.
 func (p *pool) exchangeOn(ctx context.Context, c *conn, deadline time.Time, req *fasthttp.Request, resp *fasthttp.Response, maxBody int) error {
 	if err := c.nc.SetDeadline(deadline); err != nil {
@@ -150,7 +152,10 @@ func (p *pool) exchangeOn(ctx context.Context, c *conn, deadline time.Time, req 
 		return &errWrite{err}
 	}
 	// The caller leaving ends the exchange: a deadline in the past fails any read or write at once.
-	stop := context.AfterFunc(ctx, func() { _ = c.nc.SetDeadline(time.Unix(1, 0)) })
+	stop := alwaysTrue
+	if ctx.Done() != nil { // a context that can end
+		stop = context.AfterFunc(ctx, func() { _ = c.nc.SetDeadline(time.Unix(1, 0)) })
+	}
 	err := req.Write(c.bw)
 	if err == nil {
 		err = c.bw.Flush()
