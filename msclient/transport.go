@@ -122,11 +122,18 @@ func (e *errWrite) Unwrap() error { return e.err }
 
 // exchange sends req and reads resp on one connection, within deadline; ctx ending stops it at once.
 // maxBody caps the answer body. A stale keep-alive connection (MS closed it while idle: the write fails, or the
-// connection ends before the answer's first byte) is replaced by a fresh one once; that request never reached
-// MS's application, so sending it again is safe whatever its method.
+// connection ends before the answer's first byte) is replaced once by a newly dialed one, never by another
+// pooled one: after MS restarts every pooled connection is stale, and the request must not go through them
+// all. That request never reached MS's application, so sending it again is safe whatever its method.
 func (p *pool) exchange(ctx context.Context, deadline time.Time, req *fasthttp.Request, resp *fasthttp.Response, maxBody int) error {
 	for attempt := 0; ; attempt++ {
-		c, err := p.get(ctx, deadline)
+		var c *conn
+		var err error
+		if attempt == 0 {
+			c, err = p.get(ctx, deadline)
+		} else {
+			c, err = p.dial(ctx, deadline)
+		}
 		if err != nil {
 			return err
 		}

@@ -98,3 +98,41 @@ func TestAnswerReadToEndOfStream(t *testing.T) {
 		t.Fatalf("%d connections that ended with their answer were pooled", n)
 	}
 }
+
+// After MS restarts, every pooled connection is stale. Each call still gets its answer at the first try (a
+// stale connection is replaced by a newly dialed one, not by the next stale one), so the breaker sees no failure.
+func TestEveryPooledConnectionStaleAfterAnMSRestart(t *testing.T) {
+	t.Parallel()
+	u := newUpstream(t, func(w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(20 * time.Millisecond) // keeps the callers concurrent, so the pool fills with many connections
+		w.WriteHeader(http.StatusOK)
+	})
+	c := newTestClient(t, Config{BaseURL: u.URL, BreakerFailures: 1})
+	done := make(chan error, 16)
+	for range 16 {
+		go func() {
+			_, err := c.Do(t.Context(), Request{Method: "GET", Path: "/user"})
+			done <- err
+		}()
+	}
+	for range 16 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.pool.mu.Lock()
+	pooled := len(c.pool.idle)
+	c.pool.mu.Unlock()
+	if pooled < 2 {
+		t.Fatalf("only %d pooled connections; the test needs several", pooled)
+	}
+	u.CloseClientConnections() // MS restarted: all of them are dead
+	for i := range pooled {
+		if _, err := c.Do(t.Context(), Request{Method: "POST", Path: "/user", Body: []byte("{}")}); err != nil {
+			t.Fatalf("call %d after the restart: %v", i+1, err)
+		}
+	}
+	if c.BreakerState().String() != "closed" {
+		t.Fatal("stale connections opened the breaker")
+	}
+}
