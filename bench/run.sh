@@ -262,7 +262,11 @@ run_wrk() {
   local line
   line=$(printf '%s\n' "$out" | grep '^RESULT' | tail -1)
   [ -n "$line" ] || die "wrk $x printed no result: $out"
-  [ "$(field non2xx "$line")" = 0 ] || die "wrk $x: non-2xx answers: $line"
+  if [ "$(field non2xx "$line")" != 0 ]; then
+    # The floor is a reference, not the product: its rare failures (logged by it in floor.log) are reported in
+    # its RESULT line; they can only make F look faster (an error answer is cheap), never flatter A.
+    case "$x" in F|FX) log "warning: wrk $x: non-2xx answers: $line" ;; *) die "wrk $x: non-2xx answers: $line" ;; esac
+  fi
   [ "$(field socket_errors "$line")" = 0 ] || log "warning: wrk $x: socket errors: $line"
   printf '%s\n' "$line"
 }

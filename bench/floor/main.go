@@ -74,6 +74,7 @@ func run() error {
 		req.SetRequestURI(ms + "/user")
 		req.Header.SetBytesV(fiber.HeaderAuthorization, append([]byte("Bearer "), token...))
 		if err := hc.DoTimeout(req, resp, 10*time.Second); err != nil {
+			fmt.Fprintln(os.Stderr, "floor: MS call:", err)
 			return c.Status(fiber.StatusBadGateway).JSON(fiber.Map{"message": "The Mentorship System cannot be reached right now."})
 		}
 		c.Set(fiber.HeaderContentType, string(resp.Header.ContentType()))
