@@ -391,7 +391,7 @@ INIT_MS=$(printf '%s\n' "${INIT_TOTALS[@]}" | median)
 # Each package's median over the 5 starts, the six largest.
 INIT_TOP=$(sort -k1,1 -k2,2g "$TMP/inittrace-all.txt" | awk '
   $1 != p { if (n) print p, v[int((n + 1) / 2)]; p = $1; n = 0 } { v[++n] = $2 } END { if (n) print p, v[int((n + 1) / 2)] }' |
-  sort -k2 -gr | head -6 | awk '{printf "%s%s %.1f ms", (NR > 1 ? ", " : ""), $1, $2}')
+  sort -k2 -gr | awk 'NR <= 6 {printf "%s%s %.1f ms", (NR > 1 ? ", " : ""), $1, $2}')
 log "package initialisers: median $INIT_MS ms; the largest (median each): $INIT_TOP"
 
 # --- Go micro-benchmarks of the hot path (every package with a Benchmark function) ------------------------

@@ -59,7 +59,10 @@ func run() error {
 
 	ms := os.Getenv("MS_BASE_URL")
 	hc := &fasthttp.HostClient{Addr: strings.TrimPrefix(ms, "http://"), MaxConns: 4096, ReadTimeout: 10 * time.Second,
-		WriteTimeout: 10 * time.Second, MaxIdleConnDuration: 90 * time.Second}
+		WriteTimeout: 10 * time.Second,
+		// Below the upstream's keep-alive timeout (nginx: 65 s), as an operator sets it: HostClient retries a GET
+		// that meets a connection the upstream closed on the next pooled one, and after a pause all are closed.
+		MaxIdleConnDuration: 30 * time.Second}
 
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
 	app.Get("/api/user", func(c *fiber.Ctx) error {
