@@ -299,7 +299,7 @@ round_ratios() {
   paste -d' ' "$TMP/wrk_$1.txt" "$TMP/wrk_$2.txt" | while read -r l; do
     a=$(printf '%s\n' "$l" | tr ' ' '\n' | sed -n 's/^rps=//p' | head -1)
     b=$(printf '%s\n' "$l" | tr ' ' '\n' | sed -n 's/^rps=//p' | tail -1)
-    ratio "$a" "$b"
+    echo "$(ratio "$a" "$b")"
   done | paste -sd' '
 }
 
