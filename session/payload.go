@@ -165,22 +165,16 @@ func (r *layout) num() (int64, bool) {
 	return n, true
 }
 
-// tok reads a token's bytes up to its closing quote: printable ASCII without '\'. It returns the token's
-// span in p.
+// tok reads a token's bytes up to its closing quote, refusing a backslash (an escape: decodePayload's case).
+// It returns the token's span in p; validSession checks the bytes themselves (printable ASCII) afterwards.
 func (r *layout) tok() (start, end int, ok bool) {
 	start = r.i
-	for r.i < len(r.p) {
-		switch c := r.p[r.i]; {
-		case c == '"':
-			end = r.i
-			r.i++
-			return start, end, end > start
-		case c == '\\' || c < '!' || c > '~':
-			return 0, 0, false
-		}
-		r.i++
+	n := bytes.IndexByte(r.p[start:], '"')
+	if n <= 0 || bytes.IndexByte(r.p[start:start+n], '\\') >= 0 {
+		return 0, 0, false
 	}
-	return 0, 0, false
+	r.i = start + n + 1
+	return start, start + n, true
 }
 
 // decodePayload reads a payload: one JSON object with each of the six keys exactly once, in any order and with
