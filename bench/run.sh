@@ -2,8 +2,8 @@
 # bench/run.sh: the BFF against the plain nginx forwarder and the bare upstream, on this machine, in one run.
 # How the comparison is made fair is in ../shared/benchmarking.md; the figures go into BENCHMARKS.md.
 #
-#   bash bench/run.sh            full run, about 9 minutes
-#   QUICK=1 bash bench/run.sh    smoke check of the harness, about 1 minute (figures not for quoting)
+#   bash bench/run.sh            full run, about 13 minutes
+#   QUICK=1 bash bench/run.sh    smoke check of the harness, about 4 minutes (figures not for quoting)
 #
 # What it measures, every server on 127.0.0.1, in two tables with the same load, all targets in every round:
 #   fixed-answer upstream U (nginx returning MS's exact answer bytes for GET /user), so the forwarders' own cost
