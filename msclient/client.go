@@ -431,6 +431,11 @@ func (c *Client) classify(parent context.Context, deadline time.Time, err error)
 		if !errors.Is(err, context.DeadlineExceeded) {
 			err = errors.Join(context.DeadlineExceeded, err)
 		}
+		// The socket deadline can fire a moment before the caller's context marks itself done: when the
+		// deadline was the caller's (shorter than Timeout), the timeout is the caller's too, not MS's fault.
+		if d, ok := parent.Deadline(); ok && !d.After(deadline) {
+			return &UpstreamError{Kind: KindTimeout, Err: err, callerDone: true}
+		}
 		return &UpstreamError{Kind: KindTimeout, Err: err}
 	}
 	var oe *net.OpError

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"os"
 	"testing"
 	"time"
 )
@@ -134,5 +135,31 @@ func TestEveryPooledConnectionStaleAfterAnMSRestart(t *testing.T) {
 	}
 	if c.BreakerState().String() != "closed" {
 		t.Fatal("stale connections opened the breaker")
+	}
+}
+
+// expiredButUnmarked is a context whose deadline has passed but which does not say so yet: the moment between a
+// socket deadline firing and the context's own timer.
+type expiredButUnmarked struct {
+	context.Context
+	at time.Time
+}
+
+func (c expiredButUnmarked) Deadline() (time.Time, bool) { return c.at, true }
+
+// A call cut short by the caller's own deadline is the caller's timeout, which the breaker does not count, even
+// when the socket deadline fires before the context marks itself done.
+func TestCallerDeadlineIsTheCallersEvenBeforeTheContextSaysSo(t *testing.T) {
+	t.Parallel()
+	c := newTestClient(t, Config{BaseURL: "http://127.0.0.1:1", Timeout: time.Hour})
+	at := time.Now().Add(-time.Millisecond)
+	ue := c.classify(expiredButUnmarked{context.Background(), at}, at, os.ErrDeadlineExceeded)
+	if ue.Kind != KindTimeout || !ue.callerDone {
+		t.Fatalf("kind %v, callerDone %v; want a timeout that is the caller's", ue.Kind, ue.callerDone)
+	}
+	// MS's own Timeout, shorter than the caller's deadline, stays MS's fault.
+	ue = c.classify(expiredButUnmarked{context.Background(), at.Add(time.Hour)}, at, os.ErrDeadlineExceeded)
+	if ue.Kind != KindTimeout || ue.callerDone {
+		t.Fatalf("kind %v, callerDone %v; want a timeout counted against MS", ue.Kind, ue.callerDone)
 	}
 }
