@@ -1,13 +1,19 @@
 package handlers
 
 import (
+	"bufio"
+	"bytes"
+	"net"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/valyala/fasthttp"
 
 	"github.com/anitab-org/bridge-in-tech-bff/emulator"
+	"github.com/anitab-org/bridge-in-tech-bff/secret"
+	"github.com/anitab-org/bridge-in-tech-bff/session"
 )
 
 // benchRequest runs one request through the Fiber handler in memory (no client, no socket on the BFF side), so
@@ -55,6 +61,66 @@ func BenchmarkOpenBreakerAnswer(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if st := benchRequest(b, h, http.MethodGet, "/api/user", cookie); st != http.StatusServiceUnavailable {
+			b.Fatalf("status %d", st)
+		}
+	}
+}
+
+// fixedUpstream is a keep-alive HTTP/1.1 server that answers every bodiless request with the same bytes and
+// allocates nothing per request, so a benchmark against it shows the BFF's own work.
+func fixedUpstream(b *testing.B, body string) string {
+	b.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = l.Close() })
+	answer := []byte("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+		strconv.Itoa(len(body)) + "\r\n\r\n" + body)
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				br := bufio.NewReader(conn)
+				for {
+					line, err := br.ReadSlice('\n')
+					if err != nil {
+						return
+					}
+					if len(bytes.TrimSpace(line)) == 0 { // the blank line that ends a request's headers
+						if _, err := conn.Write(answer); err != nil {
+							return
+						}
+					}
+				}
+			}()
+		}
+	}()
+	return "http://" + l.Addr().String()
+}
+
+// BenchmarkAuthenticatedGETFixedUpstream is BenchmarkAuthenticatedGET without the emulator's work: the same
+// handler against an upstream that answers fixed bytes, so allocs/op and ns/op are the BFF's own.
+func BenchmarkAuthenticatedGETFixedUpstream(b *testing.B) {
+	clock := newClock()
+	s := newStack(b, stackOpts{clock: clock, msURL: fixedUpstream(b, `{"id": 1, "username": "loaduser1", "name": "Load User"}`)})
+	now := clock.Now()
+	cookie, err := s.codec.Seal(session.Session{
+		UserID: 1, AccessToken: secret.String("header.payload.signature"), RefreshToken: secret.String("header.payload.refresh"),
+		AccessExp: now.Add(time.Hour), RefreshExp: now.Add(24 * time.Hour),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := s.bff.App().Handler()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if st := benchRequest(b, h, http.MethodGet, "/api/user", cookie); st != http.StatusOK {
 			b.Fatalf("status %d", st)
 		}
 	}

@@ -18,8 +18,18 @@ const maxTokenParam = 1024
 // send to MS, pass MS's answer through, refreshing once if MS says the access token expired.
 func (s *Server) forward(r msRoute) fiber.Handler {
 	segments := strings.Split(r.path, "/")
+	// Worked out once per route, not per request: the MS call's metric label (what msclient.RouteOf gives for
+	// any path of this route) and, for a route without parameters, the MS path itself.
+	callRoute := msclient.RouteOf(r.method, samplePath(segments))
+	staticPath := ""
+	if !strings.Contains(r.path, ":") {
+		staticPath = r.path
+	}
 	return func(c *fiber.Ctx) error {
-		path, ok := msPath(c, segments)
+		path, ok := staticPath, true
+		if path == "" {
+			path, ok = msPath(c, segments)
+		}
 		if !ok {
 			return s.fail(c, fiber.StatusNotFound, msgBadID)
 		}
@@ -28,6 +38,7 @@ func (s *Server) forward(r msRoute) fiber.Handler {
 			Path:      path,
 			RawQuery:  string(c.Request().URI().QueryString()),
 			RequestID: requestIDOf(c),
+			Route:     callRoute,
 		}
 		if r.body == bodyObject {
 			body := c.Request().Body() // raw, as gateBody read it: never decoded
@@ -107,6 +118,26 @@ func (s *Server) passThrough(c *fiber.Ctx, resp *msclient.Response) error {
 		c.Set(fiber.HeaderContentType, ct)
 	}
 	return c.Status(resp.Status).Send(body)
+}
+
+// samplePath is one MS path of the route: each parameter filled with a value of its kind.
+func samplePath(segments []string) string {
+	var b strings.Builder
+	for _, seg := range segments {
+		if seg == "" {
+			continue
+		}
+		b.WriteByte('/')
+		switch {
+		case seg == ":token":
+			b.WriteString("token")
+		case strings.HasPrefix(seg, ":"):
+			b.WriteString("1")
+		default:
+			b.WriteString(seg)
+		}
+	}
+	return b.String()
 }
 
 // msPath fills the route's MS path with this request's parameters, checking each: ids must be positive decimal

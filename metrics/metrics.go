@@ -4,7 +4,6 @@ package metrics
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,6 +26,9 @@ type Metrics struct {
 	cookieRejected *prometheus.CounterVec
 	store          storeMetrics
 	handler        http.Handler
+
+	requestSeries *children[requestKey] // resolved children of requests and latency
+	callSeries    *children[callKey]    // resolved children of msCalls and msLatency
 }
 
 // Names of the metrics, for docs and tests.
@@ -85,6 +87,8 @@ func New() *Metrics {
 		m.refreshes.WithLabelValues(o)
 	}
 	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+	m.requestSeries = requestChildren(m.requests, m.latency)
+	m.callSeries = callChildren(m.msCalls, m.msLatency)
 	return m
 }
 
@@ -96,9 +100,9 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
 // Request records one answered request.
 func (m *Metrics) Request(method, route string, status int, d time.Duration) {
-	s := strconv.Itoa(status)
-	m.requests.WithLabelValues(method, route, s).Inc()
-	m.latency.WithLabelValues(method, route, s).Observe(d.Seconds())
+	p := m.requestSeries.get(requestKey{method, route, status})
+	p.count.Inc()
+	p.dur.Observe(d.Seconds())
 }
 
 // InFlight moves the in-flight gauge.
@@ -112,8 +116,9 @@ func (m *Metrics) CookieRejected(reason string) { m.cookieRejected.WithLabelValu
 
 // MSCall records one call to MS (msclient's OnCall hook).
 func (m *Metrics) MSCall(route, outcome string, d time.Duration) {
-	m.msCalls.WithLabelValues(route, outcome).Inc()
-	m.msLatency.WithLabelValues(route, outcome).Observe(d.Seconds())
+	p := m.callSeries.get(callKey{route, outcome})
+	p.count.Inc()
+	p.dur.Observe(d.Seconds())
 }
 
 // BreakerChange records a breaker state change (msclient's OnBreakerChange hook).

@@ -1,10 +1,12 @@
-// Package msclient is the only code that speaks HTTP to the Mentorship System (MS): one pooled transport,
-// per-call timeouts, a circuit breaker, typed upstream errors, and cheap local reading of MS JWTs.
+// Package msclient is the only code that speaks HTTP to the Mentorship System (MS): pooled keep-alive
+// connections spoken to with fasthttp, per-call timeouts and cancellation, a circuit breaker, typed upstream
+// errors, and cheap local reading of MS JWTs.
 package msclient
 
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -12,11 +14,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/sony/gobreaker/v2"
+	"github.com/valyala/fasthttp"
 
 	"github.com/anitab-org/bridge-in-tech-bff/secret"
 )
@@ -30,16 +34,7 @@ const (
 	DefaultMaxBodyBytes    = 10 << 20 // 10 MiB: far above any MS answer, low enough to bound memory
 )
 
-// Transport sizing: a busy BFF keeps many keep-alive connections to its one upstream, so the per-host idle
-// pool is large (net/http's default of 2 would open and close a connection for most concurrent calls).
-const (
-	maxIdleConnsPerHost = 256
-	idleConnTimeout     = 90 * time.Second
-	dialTimeout         = 5 * time.Second
-	tlsHandshakeTimeout = 5 * time.Second
-	tcpKeepAlive        = 30 * time.Second
-	userAgent           = "bridge-in-tech-bff"
-)
+const userAgent = "bridge-in-tech-bff"
 
 // Config configures a Client. Zero values take the defaults above.
 type Config struct {
@@ -72,16 +67,17 @@ type Config struct {
 
 // Client talks to MS. It is safe for concurrent use; create one per process and share it.
 type Client struct {
-	base      string // BaseURL without a trailing slash
-	timeout   time.Duration
-	maxBody   int64
-	openFor   time.Duration
-	http      *http.Client
-	transport *http.Transport
-	breaker   *gobreaker.CircuitBreaker[*Response]
-	openedAt  atomic.Int64 // unix nanoseconds of the breaker's last move to open
-	log       *slog.Logger
-	onCall    func(route, outcome string, d time.Duration)
+	base     string // BaseURL without a trailing slash
+	host     string // the Host header: BaseURL's host[:port]
+	basePath string // BaseURL's escaped path without a trailing slash, prepended to every request path
+	timeout  time.Duration
+	maxBody  int64
+	openFor  time.Duration
+	pool     *pool
+	breaker  *gobreaker.CircuitBreaker[*Response]
+	openedAt atomic.Int64 // unix nanoseconds of the breaker's last move to open
+	log      *slog.Logger
+	onCall   func(route, outcome string, d time.Duration)
 
 	jwtKey []byte
 	now    func() time.Time // overridden by tests
@@ -93,6 +89,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	u, _ := url.Parse(base) // parseBaseURL has checked it
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
@@ -114,25 +111,27 @@ func New(cfg Config) (*Client, error) {
 	}
 
 	c := &Client{
-		base:    base,
-		timeout: cfg.Timeout,
-		maxBody: cfg.MaxBodyBytes,
-		openFor: cfg.BreakerOpenFor,
-		log:     log,
-		onCall:  cfg.OnCall,
-		now:     time.Now,
+		base:     base,
+		host:     u.Host,
+		basePath: u.EscapedPath(),
+		timeout:  cfg.Timeout,
+		maxBody:  cfg.MaxBodyBytes,
+		openFor:  cfg.BreakerOpenFor,
+		log:      log,
+		onCall:   cfg.OnCall,
+		now:      time.Now,
 	}
 	if len(cfg.JWTSecret) > 0 {
 		c.jwtKey = bytes.Clone(cfg.JWTSecret)
 	}
 
-	c.transport = newTransport(min(dialTimeout, cfg.Timeout))
-	c.http = &http.Client{
-		Transport: c.transport,
-		// MS answers pass through as they are; following a redirect could carry the token elsewhere.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		// No Jar: cookies are never sent to MS nor kept from it.
+	// No redirects are followed (an answer passes through as it is; following one could carry the token
+	// elsewhere) and no cookies are kept or sent: the pool only exchanges one request for one answer.
+	var tlsConfig *tls.Config
+	if u.Scheme == "https" {
+		tlsConfig = &tls.Config{ServerName: u.Hostname(), MinVersion: tls.VersionTLS12}
 	}
+	c.pool = newPool(hostPort(u), tlsConfig)
 
 	failures := cfg.BreakerFailures
 	onChange := cfg.OnBreakerChange
@@ -160,22 +159,16 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-func newTransport(dial time.Duration) *http.Transport {
-	dialer := &net.Dialer{Timeout: dial, KeepAlive: tcpKeepAlive}
-	var protocols http.Protocols
-	protocols.SetHTTP1(true) // MS is a Flask app behind HTTP/1.1; HTTP/2 buys nothing here
-	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
-		Protocols:             &protocols,
-		MaxIdleConns:          2 * maxIdleConnsPerHost,
-		MaxIdleConnsPerHost:   maxIdleConnsPerHost,
-		IdleConnTimeout:       idleConnTimeout,
-		TLSHandshakeTimeout:   tlsHandshakeTimeout,
-		ExpectContinueTimeout: time.Second,
-		// Bodies are passed through byte for byte and capped after decoding nothing; MS does not compress.
-		DisableCompression: true,
+// hostPort is the address to dial: the URL's host with its scheme's default port when it names none.
+func hostPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
 	}
+	port := "80"
+	if u.Scheme == "https" {
+		port = "443"
+	}
+	return net.JoinHostPort(u.Hostname(), port)
 }
 
 func parseBaseURL(raw string) (string, error) {
@@ -202,7 +195,7 @@ func parseBaseURL(raw string) (string, error) {
 }
 
 // Close releases the idle connections of the pool (for tests and shutdown).
-func (c *Client) Close() { c.transport.CloseIdleConnections() }
+func (c *Client) Close() { c.pool.closeIdle() }
 
 // Request is one call to MS.
 type Request struct {
@@ -249,8 +242,9 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 		route = RouteOf(r.Method, r.Path)
 	}
 
-	req, err := c.newRequest(r)
-	if err != nil {
+	req := fasthttp.AcquireRequest()
+	defer fasthttp.ReleaseRequest(req)
+	if err := c.buildRequest(req, r); err != nil {
 		ue := &UpstreamError{Kind: KindInvalidRequest, Err: err}
 		c.finish(r, route, nil, ue, start)
 		return nil, ue
@@ -281,76 +275,78 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	return resp, err
 }
 
-// newRequest builds the outgoing request; its context is set per attempt in roundTrip.
-func (c *Client) newRequest(r Request) (*http.Request, error) {
-	if !strings.HasPrefix(r.Path, "/") {
-		return nil, errors.New("path must start with /")
+// validMethod accepts an HTTP method token (RFC 9110 §9.1).
+func validMethod(m string) bool {
+	if m == "" {
+		return false
 	}
-	if strings.ContainsAny(r.Path, "?#") || !validHeaderValue(r.Path) {
-		return nil, errors.New("path holds characters that cannot be sent")
-	}
-	raw := c.base + r.Path
-	if r.RawQuery != "" {
-		raw += "?" + escapeQuery(r.RawQuery)
-	}
-	var body io.Reader
-	if len(r.Body) > 0 {
-		body = bytes.NewReader(r.Body)
-	}
-	req, err := http.NewRequest(r.Method, raw, body)
-	if err != nil {
-		// url.Error and method errors name the URL or method, never a header value.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
+	for i := 0; i < len(m); i++ {
+		if c := m[i]; c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?={}`, c) >= 0 {
+			return false
 		}
-		return nil, fmt.Errorf("bad request line: %w", err)
 	}
-	h := req.Header
-	h["Accept"] = []string{"application/json"}
-	h["User-Agent"] = []string{userAgent}
-	if body != nil {
+	return true
+}
+
+// buildRequest fills req with the request line and headers MS gets: exactly these, nothing from the client.
+func (c *Client) buildRequest(req *fasthttp.Request, r Request) error {
+	if !strings.HasPrefix(r.Path, "/") {
+		return errors.New("path must start with /")
+	}
+	if strings.ContainsAny(r.Path, "?# ") || !validHeaderValue(r.Path) {
+		return errors.New("path holds characters that cannot be sent")
+	}
+	if !validMethod(r.Method) {
+		return errors.New("bad request line: invalid method")
+	}
+	h := &req.Header
+	h.DisableNormalizing() // header names go out as written here
+	h.SetNoDefaultContentType(true)
+	h.SetMethod(r.Method)
+	uri := h.RequestURI()[:0]
+	uri = append(uri, c.basePath...)
+	uri = append(uri, r.Path...)
+	if r.RawQuery != "" {
+		uri = append(uri, '?')
+		uri = appendEscapedQuery(uri, r.RawQuery)
+	}
+	h.SetRequestURIBytes(uri)
+	h.SetHost(c.host)
+	h.Set("Accept", "application/json")
+	h.SetUserAgent(userAgent)
+	if len(r.Body) > 0 {
 		ct := r.ContentType
 		if ct == "" {
 			ct = "application/json"
 		}
 		if !validHeaderValue(ct) {
-			return nil, errors.New("content type holds characters that cannot be sent")
+			return errors.New("content type holds characters that cannot be sent")
 		}
-		h["Content-Type"] = []string{ct}
+		h.SetContentType(ct)
+		req.SetBodyRaw(r.Body)
 	}
 	if !r.Authorization.Empty() {
 		v := r.Authorization.Reveal()
 		if !validHeaderValue(v) {
-			return nil, errors.New("authorization holds characters that cannot be sent")
+			return errors.New("authorization holds characters that cannot be sent")
 		}
-		h["Authorization"] = []string{v}
+		h.Set("Authorization", v)
 	}
 	if r.RequestID != "" {
 		if !validHeaderValue(r.RequestID) || len(r.RequestID) > 200 {
-			return nil, errors.New("request id holds characters that cannot be sent")
+			return errors.New("request id holds characters that cannot be sent")
 		}
-		h["X-Request-Id"] = []string{r.RequestID}
+		h.Set("X-Request-Id", r.RequestID)
 	}
-	return req, nil
+	return nil
 }
 
-// escapeQuery percent-encodes what may not appear raw in a query (RFC 3986 §3.4): controls, space, bytes
-// beyond ASCII and " # < > \ ^ ` { | }, as a browser does before sending. Everything else, '%' included,
-// stays as the client wrote it, so MS decodes the same arguments the client meant. net/http sends RawQuery
-// verbatim: a raw space would split the request line.
-func escapeQuery(q string) string {
+// appendEscapedQuery appends q percent-encoding what may not appear raw in a query (RFC 3986 §3.4): controls,
+// space, bytes beyond ASCII and " # < > \ ^ ` { | }, as a browser does before sending. Everything else, '%'
+// included, stays as the client wrote it, so MS decodes the same arguments the client meant. The request line
+// carries the query verbatim: a raw space would split it.
+func appendEscapedQuery(b []byte, q string) []byte {
 	const hex = "0123456789ABCDEF"
-	n := 0
-	for i := 0; i < len(q); i++ {
-		if mustEscapeInQuery(q[i]) {
-			n++
-		}
-	}
-	if n == 0 {
-		return q
-	}
-	b := make([]byte, 0, len(q)+2*n)
 	for i := 0; i < len(q); i++ {
 		if c := q[i]; mustEscapeInQuery(c) {
 			b = append(b, '%', hex[c>>4], hex[c&15])
@@ -358,7 +354,7 @@ func escapeQuery(q string) string {
 			b = append(b, c)
 		}
 	}
-	return string(b)
+	return b
 }
 
 func mustEscapeInQuery(c byte) bool {
@@ -375,63 +371,52 @@ func validHeaderValue(s string) bool {
 	return true
 }
 
-// roundTrip runs inside the breaker: one HTTP exchange bounded by the timeout and the caller's context.
-func (c *Client) roundTrip(parent context.Context, req *http.Request) (*Response, error) {
-	ctx, cancel := context.WithTimeout(parent, c.timeout)
-	defer cancel()
-
-	hr, err := c.http.Do(req.WithContext(ctx))
-	if err != nil {
-		return nil, c.classify(parent, ctx, err, KindUnreachable)
+// roundTrip runs inside the breaker: one exchange bounded by the timeout and the caller's context.
+func (c *Client) roundTrip(parent context.Context, req *fasthttp.Request) (*Response, error) {
+	deadline := time.Now().Add(c.timeout)
+	if d, ok := parent.Deadline(); ok && d.Before(deadline) {
+		deadline = d
 	}
-	defer hr.Body.Close()
-
-	body, err := readCapped(hr.Body, hr.ContentLength, c.maxBody)
-	if err != nil {
-		if errors.Is(err, ErrBodyTooLarge) {
-			return nil, &UpstreamError{Kind: KindBadAnswer, Err: err}
+	hr := fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseResponse(hr)
+	if err := c.pool.exchange(parent, deadline, req, hr, int(min(c.maxBody, 1<<31-1))); err != nil {
+		if errors.Is(err, fasthttp.ErrBodyTooLarge) {
+			return nil, &UpstreamError{Kind: KindBadAnswer, Err: ErrBodyTooLarge}
 		}
-		return nil, c.classify(parent, ctx, err, KindBadAnswer)
+		return nil, c.classify(parent, deadline, err)
 	}
-	resp := &Response{Status: hr.StatusCode, Body: body, ContentType: hr.Header.Get("Content-Type")}
-	if countsAsUnavailable(hr.StatusCode) {
+	resp := &Response{Status: hr.StatusCode(), ContentType: contentType(hr.Header.ContentType())}
+	if body := hr.Body(); len(body) > 0 {
+		resp.Body = bytes.Clone(body)
+	}
+	if countsAsUnavailable(resp.Status) {
 		return resp, errServerStatus
 	}
 	return resp, nil
 }
 
+// contentType is MS's Content-Type as a string; MS's own one costs no allocation.
+func contentType(b []byte) string {
+	switch string(b) {
+	case "":
+		return ""
+	case "application/json":
+		return "application/json"
+	}
+	return string(b)
+}
+
 // ErrBodyTooLarge is the cause of a KindBadAnswer error when MS's answer exceeds MaxBodyBytes.
 var ErrBodyTooLarge = errors.New("msclient: MS answer body too large")
 
-func readCapped(r io.Reader, length, limit int64) ([]byte, error) {
-	if length > limit {
-		return nil, ErrBodyTooLarge
-	}
-	if length == 0 {
-		return nil, nil // no body (204, HEAD, or an explicit Content-Length: 0)
-	}
-	var buf bytes.Buffer
-	if length > 0 {
-		buf.Grow(int(length))
-	} else {
-		buf.Grow(512)
-	}
-	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if n > limit {
-		return nil, ErrBodyTooLarge
-	}
-	return buf.Bytes(), nil
-}
-
-// classify turns a transport error into an *UpstreamError. fallback is the kind for errors that are neither
-// a timeout nor the caller's doing.
-func (c *Client) classify(parent, ctx context.Context, err error, fallback Kind) *UpstreamError {
+// classify turns an exchange error into an *UpstreamError: the caller's own end first, then a timeout (the
+// deadline passed, or any error that says it timed out: a socket deadline can fire a moment before the clock
+// reads past it), then a connection MS refused, reset or closed (unreachable), else an answer fasthttp could not
+// read (bad answer).
+func (c *Client) classify(parent context.Context, deadline time.Time, err error) *UpstreamError {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		err = ue.Err // the URL may hold a confirmation token; keep it out of messages
+		err = ue.Err // a URL may hold a confirmation token; keep it out of messages
 	}
 	if perr := parent.Err(); perr != nil {
 		kind := KindCanceled
@@ -440,22 +425,25 @@ func (c *Client) classify(parent, ctx context.Context, err error, fallback Kind)
 		}
 		return &UpstreamError{Kind: kind, Err: errors.Join(perr, err), callerDone: true}
 	}
-	// The call's own deadline passed. A socket deadline (a dial that took the whole budget, say) can fire a
-	// moment before ctx's timer marks it done, so a net.Error that says Timeout counts too, dial or not:
-	// MS not accepting a connection in time is a timeout (504), only a refused or failed dial is unreachable.
 	var ne net.Error
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
+	if !time.Now().Before(deadline) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) ||
 		(errors.As(err, &ne) && ne.Timeout()) {
 		if !errors.Is(err, context.DeadlineExceeded) {
 			err = errors.Join(context.DeadlineExceeded, err)
 		}
+		// The socket deadline can fire a moment before the caller's context marks itself done: when the
+		// deadline was the caller's (shorter than Timeout), the timeout is the caller's too, not MS's fault.
+		if d, ok := parent.Deadline(); ok && !d.After(deadline) {
+			return &UpstreamError{Kind: KindTimeout, Err: err, callerDone: true}
+		}
 		return &UpstreamError{Kind: KindTimeout, Err: err}
 	}
 	var oe *net.OpError
-	if errors.As(err, &oe) && oe.Op == "dial" {
+	var we *errWrite
+	if errors.As(err, &oe) || errors.As(err, &we) || errors.Is(err, io.EOF) {
 		return &UpstreamError{Kind: KindUnreachable, Err: err}
 	}
-	return &UpstreamError{Kind: fallback, Err: err}
+	return &UpstreamError{Kind: KindBadAnswer, Err: err}
 }
 
 // retryAfter is how long until the breaker lets a probe through: at least one second.
@@ -476,6 +464,9 @@ func (c *Client) finish(r Request, route string, resp *Response, err error, star
 	outcome := OutcomeOf(resp, err)
 	if c.onCall != nil {
 		c.onCall(route, outcome, d)
+	}
+	if err == nil && resp != nil && resp.Status < 500 {
+		return // the common case, before errors.As's target escapes to the heap
 	}
 	var ue *UpstreamError
 	switch {
@@ -500,18 +491,16 @@ func (c *Client) BreakerState() gobreaker.State { return c.breaker.State() }
 // Ping checks that MS answers HTTP at all, bypassing the breaker, for readiness probes: any status counts
 // as reachable. It sends HEAD /login, which MS answers 405 without doing any work.
 func (c *Client) Ping(ctx context.Context) error {
-	req, err := http.NewRequest(http.MethodHead, c.base+"/login", nil)
-	if err != nil {
+	req := fasthttp.AcquireRequest()
+	defer fasthttp.ReleaseRequest(req)
+	if err := c.buildRequest(req, Request{Method: http.MethodHead, Path: "/login"}); err != nil {
 		return &UpstreamError{Kind: KindInvalidRequest, Err: err}
 	}
-	req.Header["User-Agent"] = []string{userAgent}
-	pctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	hr, err := c.http.Do(req.WithContext(pctx))
-	if err != nil {
-		return c.classify(ctx, pctx, err, KindUnreachable)
+	hr := fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseResponse(hr)
+	deadline := time.Now().Add(c.timeout)
+	if err := c.pool.exchange(ctx, deadline, req, hr, 4096); err != nil {
+		return c.classify(ctx, deadline, err)
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(hr.Body, 4096))
-	_ = hr.Body.Close()
 	return nil
 }

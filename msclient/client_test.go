@@ -51,15 +51,15 @@ func TestNewDefaultsAndTransport(t *testing.T) {
 	if c.timeout != DefaultTimeout || c.openFor != DefaultBreakerOpenFor || c.maxBody != DefaultMaxBodyBytes {
 		t.Fatalf("defaults not applied: %v %v %v", c.timeout, c.openFor, c.maxBody)
 	}
-	tr := c.transport
-	if tr.MaxIdleConnsPerHost < 100 || tr.IdleConnTimeout == 0 || tr.TLSHandshakeTimeout == 0 {
-		t.Fatalf("transport not sized for a busy BFF: %+v", tr)
+	if maxIdleConns < 100 || idleConnTimeout == 0 || dialTimeout == 0 {
+		t.Fatalf("pool not sized for a busy BFF: %d idle, %v idle timeout, %v dial timeout", maxIdleConns, idleConnTimeout, dialTimeout)
 	}
-	if tr.Protocols == nil || tr.Protocols.HTTP2() || !tr.Protocols.HTTP1() {
-		t.Fatal("transport should speak HTTP/1.1 only")
+	if c.pool.addr != "127.0.0.1:4000" || c.pool.tls != nil {
+		t.Fatalf("pool dials %q (TLS %v), want 127.0.0.1:4000 in the clear", c.pool.addr, c.pool.tls != nil)
 	}
-	if c.http.Jar != nil {
-		t.Fatal("a cookie jar would send cookies to MS")
+	tc := newTestClient(t, Config{BaseURL: "https://ms.example.org/api"})
+	if tc.pool.addr != "ms.example.org:443" || tc.pool.tls == nil || tc.pool.tls.ServerName != "ms.example.org" {
+		t.Fatalf("https pool dials %q with TLS %+v", tc.pool.addr, tc.pool.tls)
 	}
 	if c.BreakerState() != gobreaker.StateClosed {
 		t.Fatal("a new breaker is closed")
@@ -657,7 +657,7 @@ func TestClassifyTimeoutBeforeContextIsMarked(t *testing.T) {
 		{"dial refused", &url.Error{Op: "Get", URL: "http://ms/user", Err: refused}, KindUnreachable, syscall.ECONNREFUSED},
 		{"other", io.ErrUnexpectedEOF, KindBadAnswer, io.ErrUnexpectedEOF},
 	} {
-		ue := c.classify(live, live, tc.err, KindBadAnswer)
+		ue := c.classify(live, time.Now().Add(time.Hour), tc.err) // the call's own deadline is far off
 		if ue.Kind != tc.want {
 			t.Errorf("%s: kind %v, want %v", tc.name, ue.Kind, tc.want)
 		}

@@ -2,15 +2,14 @@ package session
 
 import (
 	"bytes"
-	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/lestrrat-go/jwx/v2/jwa"
-	"github.com/lestrrat-go/jwx/v2/jwe"
 )
 
 // MaxValueLen is the longest cookie value Open looks at, and the longest Seal produces (browsers keep about
@@ -26,17 +25,25 @@ const (
 	kidBytes   = 9  // 72 bits, 12 base64url characters
 	ivChars    = 16 // base64url length of the 96-bit GCM IV
 	tagChars   = 22 // base64url length of the 128-bit GCM tag
+	nonceSize  = 12 // bytes of the GCM IV
+	tagSize    = 16 // bytes of the GCM tag
 	maxNameLen = 128
 )
 
-// ringKey is one key of the ring: a private copy of the key and its key id.
+// b64 is the JWE compact form's base64url without padding, strict: one spelling per value (no stray low bits).
+var b64 = base64.RawURLEncoding.Strict()
+
+// ringKey is one key of the ring: its key id, the one protected header this codec writes for it, and its
+// AES-256-GCM.
 type ringKey struct {
-	kid string
-	key []byte // never written to after NewCodec
+	kid    string
+	header string      // the header segment: base64url of protectedHeader(name, kid)
+	aad    []byte      // the same bytes, the GCM additional data (RFC 7516 §5.1 step 14)
+	aead   cipher.AEAD // never written to after NewCodec; safe for concurrent use
 }
 
 // Codec seals and opens the session cookie of one cookie name with a key ring. It keeps its own copy of the
-// keys, is immutable after NewCodec and safe for concurrent use.
+// keys (inside their AES ciphers), is immutable after NewCodec and safe for concurrent use.
 type Codec struct {
 	name string
 	ring []ringKey
@@ -70,169 +77,140 @@ func NewCodec(cookieName string, keys [][]byte) (*Codec, error) {
 				return nil, fmt.Errorf("session: key %d of %d has the same key id as key %d", i+1, len(keys), j+1)
 			}
 		}
-		c.ring = append(c.ring, ringKey{kid: kid, key: bytes.Clone(k)})
+		block, err := aes.NewCipher(k) // copies the key into its schedule
+		if err != nil {
+			return nil, fmt.Errorf("session: key %d of %d: %w", i+1, len(keys), err)
+		}
+		aead, err := cipher.NewGCM(block)
+		if err != nil {
+			return nil, fmt.Errorf("session: key %d of %d: %w", i+1, len(keys), err)
+		}
+		hdr := b64.EncodeToString(protectedHeader(cookieName, kid))
+		c.ring = append(c.ring, ringKey{kid: kid, header: hdr, aad: []byte(hdr), aead: aead})
 	}
 	return c, nil
+}
+
+// protectedHeader is the JSON of the one protected header the codec writes for a key: the four parameters in
+// lexical order, no spaces, which is byte for byte what jwx's jwe.Encrypt writes for the same parameters, so
+// a value either of them seals opens with the other. The name is a cookie-name token and the kid base64url:
+// neither needs escaping in JSON.
+func protectedHeader(cookieName, kid string) []byte {
+	return []byte(`{"alg":"dir","` + headerCookieParam + `":"` + cookieName + `","enc":"A256GCM","kid":"` + kid + `"}`)
 }
 
 // Name is the cookie name the codec seals for and accepts.
 func (c *Codec) Name() string { return c.name }
 
-// Seal encrypts s with the primary key into a JWE compact value for the cookie (jwx jwe.Encrypt): protected
-// header {"alg":"dir","cookie":<name>,"enc":"A256GCM","kid":…}, no encrypted key, a random 96-bit IV, the
-// session as compact JSON, and the GCM tag. Times are stored as unix seconds. s needs a positive UserID, both
-// tokens (printable ASCII, as JWTs are) and both expiry times after 1970.
+// Seal encrypts s with the primary key into a JWE compact value for the cookie (RFC 7516 §7.1, AES-256-GCM
+// from crypto/cipher): protected header {"alg":"dir","cookie":<name>,"enc":"A256GCM","kid":…}, no encrypted
+// key, a random 96-bit IV, the session as compact JSON, and the GCM tag. Times are stored as unix seconds. s
+// needs a positive UserID, both tokens (printable ASCII, as JWTs are) and both expiry times after 1970.
 func (c *Codec) Seal(s Session) (string, error) {
 	if err := validSession(s.UserID, s.AccessToken.Reveal(), s.RefreshToken.Reveal(),
 		s.AccessExp.Unix(), s.RefreshExp.Unix()); err != nil {
 		return "", fmt.Errorf("session: seal: %w", err)
 	}
-	pt, err := encodePayload(s)
-	if err != nil {
-		return "", fmt.Errorf("session: seal: %w", err)
-	}
 	k := &c.ring[0]
-	// A fresh header each time: jwe.Encrypt writes "enc" into the headers it is given.
-	h := jwe.NewHeaders()
-	if err := h.Set(jwe.KeyIDKey, k.kid); err != nil {
-		return "", fmt.Errorf("session: seal: %w", err)
+
+	// One buffer: the random IV, then the payload, which GCM seals in place with room for its tag.
+	buf := make([]byte, nonceSize, nonceSize+payloadLen(s)+tagSize)
+	nonce := buf[:nonceSize]
+	_, _ = rand.Read(nonce) // never fails (Go 1.24+): it crashes the program instead
+	pt := appendPayload(buf[nonceSize:], s)
+	total := len(k.header) + 2 + ivChars + 1 + b64.EncodedLen(len(pt)) + 1 + tagChars
+	if total > MaxValueLen {
+		return "", fmt.Errorf("session: seal: sealed value would be %d bytes, over the %d-byte cookie limit", total, MaxValueLen)
 	}
-	if err := h.Set(headerCookieParam, c.name); err != nil {
-		return "", fmt.Errorf("session: seal: %w", err)
+	sealed := k.aead.Seal(pt[:0], nonce, pt, k.aad)
+	ct, tag := sealed[:len(sealed)-tagSize], sealed[len(sealed)-tagSize:]
+
+	var out strings.Builder
+	out.Grow(total)
+	out.WriteString(k.header)
+	out.WriteString("..")
+	var enc [ivChars + tagChars]byte
+	b64.Encode(enc[:ivChars], nonce)
+	out.Write(enc[:ivChars])
+	out.WriteByte('.')
+	writeBase64(&out, ct)
+	out.WriteByte('.')
+	b64.Encode(enc[ivChars:], tag)
+	out.Write(enc[ivChars:])
+	return out.String(), nil
+}
+
+// writeBase64 writes base64url of src to out in stack-sized pieces (multiples of 3 bytes: no padding between).
+func writeBase64(out *strings.Builder, src []byte) {
+	var chunk [256]byte // 192 source bytes per piece
+	for len(src) > 0 {
+		n := min(len(src), 192)
+		m := b64.EncodedLen(n)
+		b64.Encode(chunk[:m], src[:n])
+		out.Write(chunk[:m])
+		src = src[n:]
 	}
-	out, err := jwe.Encrypt(pt, jwe.WithKey(jwa.DIRECT, k.key), jwe.WithContentEncryption(jwa.A256GCM),
-		jwe.WithProtectedHeaders(h))
-	if err != nil {
-		return "", fmt.Errorf("session: seal: %w", err)
-	}
-	if len(out) > MaxValueLen {
-		return "", fmt.Errorf("session: seal: sealed value would be %d bytes, over the %d-byte cookie limit", len(out), MaxValueLen)
-	}
-	return string(out), nil
 }
 
 // Open decrypts a cookie value made by Seal with any key of the ring and checks it was sealed for this
 // cookie name. stale is true when a key other than the primary one opened it: the caller re-seals the session.
 // Every error is an *OpenError; none contains the value or a token. Open never panics.
+//
+// The header segment must be byte for byte the one this codec writes for one of its keys (the four
+// parameters, jwx's layout): that one comparison checks alg, enc, kid and the cookie name, and picks the key.
+// Any other header is refused before any base64 or crypto work; only then is it read, to name the reason.
 func (c *Codec) Open(value string) (s Session, stale bool, err error) {
 	switch {
 	case value == "":
 		return Session{}, false, &OpenError{ReasonEmpty}
 	case len(value) > MaxValueLen:
 		return Session{}, false, &OpenError{ReasonOversized}
-	case !wellFormed(value):
+	}
+	hdr, rest, _ := strings.Cut(value, ".")
+	encKey, rest, _ := strings.Cut(rest, ".")
+	iv, rest, _ := strings.Cut(rest, ".")
+	ct, tag, ok := strings.Cut(rest, ".")
+	if !ok || hdr == "" || encKey != "" || len(iv) != ivChars || len(tag) != tagChars {
+		return Session{}, false, &OpenError{ReasonMalformed} // alg "dir" has an empty encrypted key
+	}
+	idx := -1
+	for i := range c.ring {
+		if hdr == c.ring[i].header {
+			idx = i
+			break
+		}
+	}
+	if idx < 0 {
+		return Session{}, false, &OpenError{c.headerReason(hdr)}
+	}
+	k := &c.ring[idx]
+
+	// One buffer holds ciphertext | tag, which GCM opens in place; the IV stays on the stack.
+	var nonce [nonceSize]byte
+	ctn := b64.DecodedLen(len(ct))
+	buf := make([]byte, ctn+tagSize)
+	if !decodeExact(nonce[:], iv) || !decodeExact(buf[:ctn], ct) || !decodeExact(buf[ctn:], tag) {
 		return Session{}, false, &OpenError{ReasonMalformed}
 	}
-
-	// jwx parses the value once and asks the key provider for the key; the provider checks the protected
-	// header and picks the one key its kid names, so a value is tried against at most one key.
-	idx, bound := -1, ""
-	pick := jwe.KeyProviderFunc(func(_ context.Context, sink jwe.KeySink, _ jwe.Recipient, msg *jwe.Message) error {
-		i, name, reason := c.pickKey(msg.ProtectedHeaders())
-		if reason != "" {
-			return &OpenError{reason}
-		}
-		idx, bound = i, name
-		sink.Key(jwa.DIRECT, c.ring[i].key)
-		return nil
-	})
-	// jwx sets cek only once the content has authenticated. It also reports an authentic empty plaintext as
-	// an error ("failed to find matching recipient"): cek tells that case (a bad payload) from a forgery.
-	var cek []byte
-	pt, err := jwe.Decrypt([]byte(value), jwe.WithKeyProvider(pick), jwe.WithCEK(&cek))
+	pt, err := k.aead.Open(buf[:0], nonce[:], buf, k.aad)
 	if err != nil {
-		var oe *OpenError
-		switch {
-		case errors.As(err, &oe): // the key provider refused the header
-			return Session{}, false, oe
-		case idx < 0: // jwx could not parse it: the header is not base64 JSON of well-typed fields
-			return Session{}, false, &OpenError{ReasonMalformed}
-		case cek == nil: // a key was found, so only the authentication can have failed
-			return Session{}, false, &OpenError{ReasonDecrypt}
-		}
-		pt = nil // authentic but empty: decodePayload refuses it below, after the cookie-name check
+		return Session{}, false, &OpenError{ReasonDecrypt}
 	}
-	if bound != c.name {
-		return Session{}, false, &OpenError{ReasonWrongName}
-	}
-	s, ok := decodePayload(pt)
+	s, ok = readPayload(pt)
 	if !ok {
 		return Session{}, false, &OpenError{ReasonPayload}
 	}
 	return s, idx != 0, nil
 }
 
-// pickKey reads a protected header: it must have alg "dir", enc "A256GCM", a kid of the ring, no zip and no
-// crit. It returns the ring index and the bound cookie name ("" when absent, which Open reports as wrong_name
-// once the value has authenticated).
-func (c *Codec) pickKey(h jwe.Headers) (idx int, name string, reason Reason) {
-	if h == nil || h.Algorithm() != jwa.DIRECT || h.ContentEncryption() != jwa.A256GCM {
-		return -1, "", ReasonMalformed
-	}
-	if _, ok := h.Get(jwe.CompressionKey); ok {
-		return -1, "", ReasonMalformed
-	}
-	if _, ok := h.Get(jwe.CriticalKey); ok {
-		return -1, "", ReasonMalformed
-	}
-	if _, ok := h.Get(jwe.KeyIDKey); !ok {
-		return -1, "", ReasonMalformed
-	}
-	if v, ok := h.Get(headerCookieParam); ok {
-		if name, ok = v.(string); !ok {
-			return -1, "", ReasonMalformed
-		}
-	}
-	kid := h.KeyID()
-	for i := range c.ring {
-		if c.ring[i].kid == kid {
-			return i, name, ""
-		}
-	}
-	return -1, "", ReasonUnknownKey
-}
-
-// wellFormed is Open's check before jwx: five segments, a header, an empty encrypted key (alg "dir"), a 96-bit
-// IV and a 128-bit tag, each in canonical unpadded base64url. jwx decodes base64 leniently (padding, the
-// standard alphabet, stray low bits), so this is also what keeps one spelling per sealed value.
-func wellFormed(v string) bool {
-	hdr, rest, _ := strings.Cut(v, ".")
-	encKey, rest, _ := strings.Cut(rest, ".")
-	iv, rest, _ := strings.Cut(rest, ".")
-	ct, tag, ok := strings.Cut(rest, ".")
-	return ok && hdr != "" && encKey == "" && len(iv) == ivChars && len(tag) == tagChars &&
-		canonicalBase64URL(hdr) && canonicalBase64URL(iv) && canonicalBase64URL(ct) && canonicalBase64URL(tag)
-}
-
-// canonicalBase64URL reports whether s is unpadded base64url that base64.RawURLEncoding.Strict() decodes:
-// only alphabet characters, a length a byte string can have, and zero bits below the last encoded byte.
-func canonicalBase64URL(s string) bool {
-	var last byte // the 6-bit value of the last character
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case 'A' <= c && c <= 'Z':
-			last = c - 'A'
-		case 'a' <= c && c <= 'z':
-			last = c - 'a' + 26
-		case '0' <= c && c <= '9':
-			last = c - '0' + 52
-		case c == '-':
-			last = 62
-		case c == '_':
-			last = 63
-		default:
-			return false
-		}
-	}
-	switch len(s) % 4 {
-	case 1: // 6 bits: not a whole byte
+// decodeExact decodes canonical base64url src into dst, which must be exactly its decoded length.
+func decodeExact(dst []byte, src string) bool {
+	if b64.DecodedLen(len(src)) != len(dst) {
 		return false
-	case 2: // 12 bits hold one byte: 4 spare bits
-		return last&0x0f == 0
-	case 3: // 18 bits hold two bytes: 2 spare bits
-		return last&0x03 == 0
 	}
-	return true
+	// A string's bytes go to Decode without a copy: the compiler sees the []byte does not escape.
+	n, err := b64.Decode(dst, []byte(src))
+	return err == nil && n == len(dst)
 }
 
 // keyID names a key without revealing it: base64url of the first 72 bits of a domain-separated SHA-256.

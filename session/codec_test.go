@@ -290,12 +290,16 @@ func TestEveryFailureReasonIsReachedByARealInput(t *testing.T) {
 		{"a tampered tag fails to decrypt", flip(good, ts), session.ReasonDecrypt},
 		{"a tampered iv fails to decrypt", flip(good, ivEnd-16), session.ReasonDecrypt},
 		{"a ciphertext with 6 bytes cut from its middle fails to decrypt", good[:cs+8] + good[cs+16:], session.ReasonDecrypt},
-		{"a tampered header that still parses fails to decrypt", rehead(t, good, `{"alg":"dir","enc":"A256GCM","kid":"`+kid1+`","cookie":"`+cookieName+`","x":1}`), session.ReasonDecrypt},
-		{"our kid on another key's ciphertext fails to decrypt", sealRaw(t, k2, `{"alg":"dir","enc":"A256GCM","kid":"`+kid1+`","cookie":"`+cookieName+`"}`, validPayload), session.ReasonDecrypt},
+		{"a header with one more parameter is refused before decrypting", rehead(t, good, `{"alg":"dir","cookie":"`+cookieName+`","enc":"A256GCM","kid":"`+kid1+`","x":1}`), session.ReasonMalformed},
+		{"our header's parameters in another order are refused before decrypting", rehead(t, good, `{"alg":"dir","enc":"A256GCM","kid":"`+kid1+`","cookie":"`+cookieName+`"}`), session.ReasonMalformed},
+		{"our header with a space in its JSON is refused before decrypting", rehead(t, good, `{"alg":"dir", "cookie":"`+cookieName+`","enc":"A256GCM","kid":"`+kid1+`"}`), session.ReasonMalformed},
+		{"a header that is ours in another base64 spelling is malformed", good[:he-1] + string(good[he-1]^1) + good[he:], session.ReasonMalformed},
+		{"an authentic value whose header is ours reordered is refused unopened", sealRaw(t, k1, `{"alg":"dir","enc":"A256GCM","kid":"`+kid1+`","cookie":"`+cookieName+`"}`, validPayload), session.ReasonMalformed},
+		{"our kid on another key's ciphertext fails to decrypt", sealRaw(t, k2, ourHeaderJSON(kid1), validPayload), session.ReasonDecrypt},
 		{"a value sealed for another cookie name is the wrong name", sealWithName(t, "bit_session", k1, s), session.ReasonWrongName},
 		{"a jwx value without the cookie name is the wrong name", jwxSeal(t, validPayload, jwa.DIRECT, jwa.A256GCM, k1, map[string]any{"kid": kid1}), session.ReasonWrongName},
 		{"a jwx value with a garbage payload is a bad payload", jwxSeal(t, "\x00garbage\xff", jwa.DIRECT, jwa.A256GCM, k1, ourHeader), session.ReasonPayload},
-		{"an empty payload is a bad payload", sealRaw(t, k1, `{"alg":"dir","enc":"A256GCM","kid":"`+kid1+`","cookie":"`+cookieName+`"}`, ""), session.ReasonPayload},
+		{"an empty payload is a bad payload", sealRaw(t, k1, ourHeaderJSON(kid1), ""), session.ReasonPayload},
 		{"a payload of version 2 is a bad payload", jwxSeal(t, `{"v":2,"u":7,"a":"acc","r":"ref","ae":1700000000,"re":1800000000}`, jwa.DIRECT, jwa.A256GCM, k1, ourHeader), session.ReasonPayload},
 		{"a payload without a version is a bad payload", jwxSeal(t, `{"u":7,"a":"acc","r":"ref","ae":1700000000,"re":1800000000}`, jwa.DIRECT, jwa.A256GCM, k1, ourHeader), session.ReasonPayload},
 		{"a payload with user id zero is a bad payload", jwxSeal(t, `{"v":1,"u":0,"a":"acc","r":"ref","ae":1700000000,"re":1800000000}`, jwa.DIRECT, jwa.A256GCM, k1, ourHeader), session.ReasonPayload},
@@ -434,12 +438,21 @@ func TestJWXDecryptsSealedValuesAndOursOpensJWXValues(t *testing.T) {
 		t.Error("payload JSON is not compact")
 	}
 
-	// And a value jwx seals (its own header layout, spaces in the JSON) opens with us.
+	// And a value jwx seals with the same key, kid and cookie name opens with us: jwx writes the very header
+	// segment we write (Open reads no other), whatever the payload's layout (spaces, key order).
 	jv := jwxSeal(t, fmt.Sprintf(`{ "re": %d, "ae": %d, "r": %q, "a": %q, "u": %d, "v": 1 }`,
 		p.RE, p.AE, p.R, p.A, p.U), jwa.DIRECT, jwa.A256GCM, key, map[string]any{"kid": kidOf(t, key), "cookie": cookieName})
+	if jh, oh := jv[:strings.IndexByte(jv, '.')], v[:strings.IndexByte(v, '.')]; jh != oh {
+		t.Errorf("jwx's header segment %q differs from ours %q", jh, oh)
+	}
 	got, stale, err := c.Open(jv)
 	if err != nil || stale || got != s {
 		t.Errorf("jwx-sealed value: %v stale=%v equal=%v", err, stale, got == s)
+	}
+	// Our own layout sealed by jwx (what an earlier BFF wrote) opens too.
+	compact, _ := json.Marshal(p)
+	if got, _, err := c.Open(jwxSeal(t, string(compact), jwa.DIRECT, jwa.A256GCM, key, map[string]any{"kid": kidOf(t, key), "cookie": cookieName})); err != nil || got != s {
+		t.Errorf("jwx-sealed compact payload: %v equal=%v", err, got == s)
 	}
 }
 

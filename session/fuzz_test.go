@@ -70,7 +70,7 @@ func fuzzSeeds(t testing.TB) map[string]string {
 	s := realSession()
 	good, _ := c.Seal(s)
 	kid1 := kidOf(t, k1)
-	hdr := `{"alg":"dir","enc":"A256GCM","kid":"` + kid1 + `","cookie":"` + cookieName + `"}`
+	hdr := ourHeaderJSON(kid1)
 	_, he := part(good, 0)
 	cs, _ := part(good, 3)
 	seeds := map[string]string{

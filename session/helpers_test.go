@@ -97,6 +97,12 @@ func sealRaw(t testing.TB, key []byte, headerJSON, payload string) string {
 	return hdr + ".." + b64.EncodeToString(iv) + "." + b64.EncodeToString(sealed[:n]) + "." + b64.EncodeToString(sealed[n:])
 }
 
+// ourHeaderJSON is the protected header a codec for cookieName writes for the key with this kid (and jwx
+// writes for the same parameters): the only header Open reads further.
+func ourHeaderJSON(kid string) string {
+	return `{"alg":"dir","cookie":"` + cookieName + `","enc":"A256GCM","kid":"` + kid + `"}`
+}
+
 // headerOf decodes the protected header JSON of a compact value.
 func headerOf(t testing.TB, v string) []byte {
 	t.Helper()

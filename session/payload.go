@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/anitab-org/bridge-in-tech-bff/secret"
@@ -28,15 +29,152 @@ const formatVersion = 1
 // maxUnix is 9999-12-31T23:59:59Z; later expiry times are refused as nonsense.
 const maxUnix = 253402300799
 
+// encodePayload is the payload of s as Seal writes it.
 func encodePayload(s Session) ([]byte, error) {
-	return json.Marshal(payload{
-		V:  formatVersion,
-		U:  s.UserID,
-		A:  s.AccessToken.Reveal(),
-		R:  s.RefreshToken.Reveal(),
-		AE: s.AccessExp.Unix(),
-		RE: s.RefreshExp.Unix(),
-	})
+	if err := validSession(s.UserID, s.AccessToken.Reveal(), s.RefreshToken.Reveal(),
+		s.AccessExp.Unix(), s.RefreshExp.Unix()); err != nil {
+		return nil, err
+	}
+	return appendPayload(make([]byte, 0, payloadLen(s)), s), nil
+}
+
+// payloadLen is at least the length appendPayload writes (each integer counted at its widest, 20 bytes).
+func payloadLen(s Session) int {
+	return len(`{"v":1,"u":,"a":,"r":,"ae":,"re":}`) + 3*20 +
+		quotedLen(s.AccessToken.Reveal()) + quotedLen(s.RefreshToken.Reveal())
+}
+
+// appendPayload writes a validated session as the compact JSON above, by hand: json.Marshal of the struct
+// writes the same bytes for every token that holds no '<', '>' or '&' (which it escapes as \u003c...), and
+// costs a reflection walk and three allocations.
+func appendPayload(b []byte, s Session) []byte {
+	b = append(b, `{"v":`...)
+	b = strconv.AppendInt(b, formatVersion, 10)
+	b = append(b, `,"u":`...)
+	b = strconv.AppendInt(b, s.UserID, 10)
+	b = append(b, `,"a":`...)
+	b = appendQuoted(b, s.AccessToken.Reveal())
+	b = append(b, `,"r":`...)
+	b = appendQuoted(b, s.RefreshToken.Reveal())
+	b = append(b, `,"ae":`...)
+	b = strconv.AppendInt(b, s.AccessExp.Unix(), 10)
+	b = append(b, `,"re":`...)
+	b = strconv.AppendInt(b, s.RefreshExp.Unix(), 10)
+	return append(b, '}')
+}
+
+// quotedLen is the JSON string length of a valid token (printable ASCII: only '"' and '\' are escaped).
+func quotedLen(s string) int {
+	return 2 + len(s) + strings.Count(s, `"`) + strings.Count(s, `\`)
+}
+
+// appendQuoted writes a validated token (printable ASCII) as a JSON string: only '"' and '\' need escaping.
+func appendQuoted(b []byte, s string) []byte {
+	b = append(b, '"')
+	if strings.IndexByte(s, '"') < 0 && strings.IndexByte(s, '\\') < 0 { // every JWT
+		return append(append(b, s...), '"')
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '"' || c == '\\' {
+			b = append(b, '\\', c)
+		} else {
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
+}
+
+// readPayload is Open's payload reader: the layout appendPayload writes, read by hand (readSealedLayout), and
+// anything else (another key order, spaces, escapes: what jwx or an older BFF may have sealed) through the
+// strict decodePayload. Both accept the same sessions; FuzzParsePayload checks that they agree.
+func readPayload(p []byte) (Session, bool) {
+	if s, ok := readSealedLayout(p); ok {
+		return s, true
+	}
+	return decodePayload(p)
+}
+
+// readSealedLayout reads exactly {"v":1,"u":N,"a":"T","r":"T","ae":N,"re":N} with N a positive decimal
+// without leading zeros and T a token without '"' or '\'. The two tokens are substrings of one string
+// conversion of p: one allocation for the whole session. ok is false for any other bytes, which the caller
+// then gives to decodePayload.
+func readSealedLayout(p []byte) (Session, bool) {
+	r := layout{p: p}
+	if !r.lit(`{"v":1,"u":`) {
+		return Session{}, false
+	}
+	u, ok := r.num()
+	if !ok || !r.lit(`,"a":"`) {
+		return Session{}, false
+	}
+	a0, a1, ok := r.tok()
+	if !ok || !r.lit(`,"r":"`) {
+		return Session{}, false
+	}
+	r0, r1, ok := r.tok()
+	if !ok || !r.lit(`,"ae":`) {
+		return Session{}, false
+	}
+	ae, ok := r.num()
+	if !ok || !r.lit(`,"re":`) {
+		return Session{}, false
+	}
+	re, ok := r.num()
+	if !ok || !r.lit(`}`) || r.i != len(p) {
+		return Session{}, false
+	}
+	all := string(p[a0:r1])
+	access, refresh := all[:a1-a0], all[r0-a0:]
+	if validSession(u, access, refresh, ae, re) != nil {
+		return Session{}, false
+	}
+	return Session{
+		UserID:       u,
+		AccessToken:  secret.String(access),
+		RefreshToken: secret.String(refresh),
+		AccessExp:    time.Unix(ae, 0).UTC(),
+		RefreshExp:   time.Unix(re, 0).UTC(),
+	}, true
+}
+
+// layout walks readSealedLayout's bytes.
+type layout struct {
+	p []byte
+	i int
+}
+
+func (r *layout) lit(s string) bool {
+	if len(r.p)-r.i < len(s) || string(r.p[r.i:r.i+len(s)]) != s {
+		return false
+	}
+	r.i += len(s)
+	return true
+}
+
+// num reads 1 to 18 digits, the first not 0: always a positive int64.
+func (r *layout) num() (int64, bool) {
+	start := r.i
+	var n int64
+	for r.i < len(r.p) && r.p[r.i] >= '0' && r.p[r.i] <= '9' && r.i-start < 18 {
+		n = n*10 + int64(r.p[r.i]-'0')
+		r.i++
+	}
+	if r.i == start || r.p[start] == '0' || (r.i < len(r.p) && r.p[r.i] >= '0' && r.p[r.i] <= '9') {
+		return 0, false
+	}
+	return n, true
+}
+
+// tok reads a token's bytes up to its closing quote, refusing a backslash (an escape: decodePayload's case).
+// It returns the token's span in p; validSession checks the bytes themselves (printable ASCII) afterwards.
+func (r *layout) tok() (start, end int, ok bool) {
+	start = r.i
+	n := bytes.IndexByte(r.p[start:], '"')
+	if n <= 0 || bytes.IndexByte(r.p[start:start+n], '\\') >= 0 {
+		return 0, 0, false
+	}
+	r.i = start + n + 1
+	return start, start + n, true
 }
 
 // decodePayload reads a payload: one JSON object with each of the six keys exactly once, in any order and with

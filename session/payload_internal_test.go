@@ -28,6 +28,14 @@ func FuzzParsePayload(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, p string) {
 		s, ok := decodePayload([]byte(p))
+		// Open's hand-written reader of the sealed layout accepts a subset of what decodePayload accepts, and
+		// reads it to the same session.
+		if fs, fok := readSealedLayout([]byte(p)); fok && (!ok || fs != s) {
+			t.Fatalf("readSealedLayout took %q as %+v; decodePayload: ok=%v %+v", p, fs, ok, s)
+		}
+		if rs, rok := readPayload([]byte(p)); rok != ok || rs != s {
+			t.Fatalf("readPayload and decodePayload disagree on %q", p)
+		}
 		if !ok {
 			if s != (Session{}) {
 				t.Fatal("failed decode returned a session")
@@ -44,6 +52,9 @@ func FuzzParsePayload(f *testing.F) {
 		s2, ok := decodePayload(again)
 		if !ok || s2 != s {
 			t.Fatalf("%q did not round-trip through %q", p, again)
+		}
+		if s3, ok := readPayload(again); !ok || s3 != s {
+			t.Fatalf("readPayload does not read %q, which encodePayload wrote", again)
 		}
 	})
 }

@@ -40,10 +40,10 @@ type Reason string
 const (
 	ReasonEmpty      Reason = "empty"       // no value at all
 	ReasonOversized  Reason = "oversized"   // longer than MaxValueLen, refused before parsing
-	ReasonMalformed  Reason = "malformed"   // not a JWE compact value of the expected shape and algorithms
+	ReasonMalformed  Reason = "malformed"   // not a JWE compact value of the expected shape, algorithms and header layout
 	ReasonUnknownKey Reason = "unknown_key" // sealed under a key id that is not in the key ring
 	ReasonDecrypt    Reason = "decrypt"     // authentication failed: tampered, truncated, or a different key
-	ReasonWrongName  Reason = "wrong_name"  // genuine, but sealed for another cookie name
+	ReasonWrongName  Reason = "wrong_name"  // its header names a key of the ring but another cookie name (not decrypted)
 	ReasonPayload    Reason = "payload"     // decrypts, but does not hold a valid session
 )
 
