@@ -23,20 +23,28 @@ func scanOrganization(row pgx.Row, extra ...any) (bit.Organization, error) {
 
 // Organization reads the organization with this id.
 func (s *Store) Organization(ctx context.Context, id int64) (bit.Organization, error) {
-	o, err := scanOrganization(s.pool.QueryRow(ctx,
-		`SELECT `+orgColumns+` FROM bitschema.organizations WHERE id = $1`, id))
+	var o bit.Organization
+	err := s.read(ctx, func() (err error) {
+		o, err = scanOrganization(s.pool.QueryRow(ctx,
+			`SELECT `+orgColumns+` FROM bitschema.organizations WHERE id = $1`, id))
+		return err
+	})
 	if err != nil {
-		return bit.Organization{}, classify("read organization", err)
+		return bit.Organization{}, s.classify("read organization", err)
 	}
 	return o, nil
 }
 
 // OrganizationByRep reads the organization repID represents.
 func (s *Store) OrganizationByRep(ctx context.Context, repID int64) (bit.Organization, error) {
-	o, err := scanOrganization(s.pool.QueryRow(ctx,
-		`SELECT `+orgColumns+` FROM bitschema.organizations WHERE rep_id = $1`, repID))
+	var o bit.Organization
+	err := s.read(ctx, func() (err error) {
+		o, err = scanOrganization(s.pool.QueryRow(ctx,
+			`SELECT `+orgColumns+` FROM bitschema.organizations WHERE rep_id = $1`, repID))
+		return err
+	})
 	if err != nil {
-		return bit.Organization{}, classify("read organization", err)
+		return bit.Organization{}, s.classify("read organization", err)
 	}
 	return o, nil
 }
@@ -56,7 +64,7 @@ func (s *Store) PutOrganization(ctx context.Context, o bit.Organization) (bit.Or
 		if attempt == 0 && errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001") {
 			continue
 		}
-		return stored, created, classify("write organization", err)
+		return stored, created, s.classify("write organization", err)
 	}
 }
 
@@ -91,6 +99,15 @@ func (s *Store) putOrganization(ctx context.Context, o bit.Organization) (bit.Or
 
 // ListOrganizations returns the published organizations f selects, in id order.
 func (s *Store) ListOrganizations(ctx context.Context, f bit.OrganizationFilter) ([]bit.Organization, error) {
+	var out []bit.Organization
+	err := s.read(ctx, func() (err error) {
+		out, err = s.listOrganizations(ctx, f)
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) listOrganizations(ctx context.Context, f bit.OrganizationFilter) ([]bit.Organization, error) {
 	const op = "list organizations"
 	rows, err := s.pool.Query(ctx, `SELECT o.id, o.rep_id, o.rep_department, o.name, o.email, o.about,
 			o.address, o.website, o.timezone, o.phone, o.status, o.join_date
@@ -99,16 +116,16 @@ func (s *Store) ListOrganizations(ctx context.Context, f bit.OrganizationFilter)
 		WHERE o.status = 'Publish' AND o.id > $1 AND strpos(lower(o.name), lower($2)) > 0
 		ORDER BY o.id LIMIT $3`, f.AfterID, f.NameContains, f.Limit)
 	if err != nil {
-		return nil, classify(op, err)
+		return nil, s.classify(op, err)
 	}
 	defer rows.Close()
 	var out []bit.Organization
 	for rows.Next() {
 		o, err := scanOrganization(rows)
 		if err != nil {
-			return nil, classify(op, err)
+			return nil, s.classify(op, err)
 		}
 		out = append(out, o)
 	}
-	return out, classify(op, rows.Err())
+	return out, s.classify(op, rows.Err())
 }

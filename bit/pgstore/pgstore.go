@@ -10,7 +10,11 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -82,7 +86,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		var pe *pgconn.PgError
 		// Two sessions creating the schema at once: the loser gets a unique violation; the schema exists.
 		if !errors.As(err, &pe) || (pe.Code != "23505" && pe.Code != "42P06") {
-			return classify("create schema", err)
+			return s.classify("create schema", err)
 		}
 	}
 	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(migrationLockID), lock.WithLockTimeout(1, 300))
@@ -102,7 +106,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	if _, err := p.Up(ctx); err != nil {
-		return classify("migrate", err)
+		return s.classify("migrate", err)
 	}
 	return nil
 }
@@ -110,7 +114,7 @@ func (s *Store) migrate(ctx context.Context) error {
 // Ping checks that the database answers a query within ctx.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
-	return classify("ping", s.pool.QueryRow(ctx, `SELECT 1`).Scan(&one))
+	return s.classify("ping", s.pool.QueryRow(ctx, `SELECT 1`).Scan(&one))
 }
 
 // Close closes the pool.
@@ -122,12 +126,17 @@ func (s *Store) Close() error {
 // classify maps a pgx error onto bit's sentinels: no rows or a missing parent row → ErrNotFound; a unique key →
 // the matching duplicate error; connection failures, the context's end, server shutdown, resource exhaustion
 // and serialization failures → ErrUnavailable. Other server errors are returned wrapped as is.
-func classify(op string, err error) error {
+func (s *Store) classify(op string, err error) error {
 	if err == nil {
 		return nil
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("pgstore %s: %w", op, bit.ErrNotFound)
+	}
+	if lostConnection(err) {
+		// The server went away (restarted, failed over): every pooled connection is stale, not just this one.
+		// Drop them all now, so the next calls dial afresh instead of each finding out by failing.
+		s.pool.Reset()
 	}
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
@@ -151,6 +160,36 @@ func classify(op string, err error) error {
 		return fmt.Errorf("pgstore %s: %w (%w)", op, bit.ErrUnavailable, err)
 	}
 	return fmt.Errorf("pgstore %s: %w", op, err)
+}
+
+// read runs a read-only query, and runs it once more when it failed because its pooled connection was lost
+// (after a database restart every pooled connection is stale, and the first call on each would fail): a read
+// can always be repeated, and the pool is reset by then, so the second try dials a fresh connection. Writes are
+// not repeated: whether a lost write committed is unknown.
+func (s *Store) read(ctx context.Context, query func() error) error {
+	err := query()
+	if err != nil && ctx.Err() == nil && lostConnection(err) {
+		s.pool.Reset()
+		err = query()
+	}
+	return err
+}
+
+// lostConnection reports whether err says the connection to the server broke (closed, reset, the server shut
+// down), as opposed to the server refusing a statement, no rows, a timeout or the caller's context ending.
+func lostConnection(err error) bool {
+	if err == nil || errors.Is(err, pgx.ErrNoRows) || errors.Is(err, context.Canceled) ||
+		errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) {
+		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) { // admin or crash shutdown, cannot connect now, connection exceptions
+		return pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || strings.HasPrefix(pe.Code, "08")
+	}
+	var ne net.Error
+	var oe *net.OpError
+	return errors.As(err, &ne) || errors.As(err, &oe) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
 func unix(t time.Time) int64 { return t.Unix() }

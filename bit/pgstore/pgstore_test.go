@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -156,3 +157,41 @@ func TestADatabaseThatNeverAnswersIsUnavailableWhenTheDeadlinePasses(t *testing.
 }
 
 func BenchmarkStore(b *testing.B) { storetest.Bench(b, newDB) }
+
+// TestReadsSurviveADatabaseRestart restarts the shared server under a store whose pooled connections are all warm
+// (so, like TestDatabaseDown, it is not parallel). Every pooled connection is then stale: the first read finds its
+// connection lost, the pool is reset and the read runs again on a fresh one, so no caller sees the restart; the
+// write that follows gets a fresh connection too.
+func TestReadsSurviveADatabaseRestart(t *testing.T) {
+	url := cluster.NewDatabase(t)
+	s, err := pgstore.Open(t.Context(), url, pgstore.Options{MaxConns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Close() }()
+	if _, err := s.PutAdditionalInfo(t.Context(), bit.AdditionalInfo{UserID: 7, Timezone: "UTC", Phone: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup // warm every pooled connection
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = s.AdditionalInfo(t.Context(), 7)
+		}()
+	}
+	wg.Wait()
+	if err := cluster.StopServer(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cluster.StartServer(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.AdditionalInfo(t.Context(), 7)
+	if err != nil || got.Phone != "1" {
+		t.Fatalf("the first read after a restart: %+v, %v", got, err)
+	}
+	if _, err := s.PutAdditionalInfo(t.Context(), bit.AdditionalInfo{UserID: 7, Timezone: "UTC", Phone: "2"}); err != nil {
+		t.Fatalf("the first write after a restart and a read: %v", err)
+	}
+}

@@ -61,30 +61,43 @@ func programArgs(p bit.Program) []any {
 
 // Programs returns organization orgID's programs in id order.
 func (s *Store) Programs(ctx context.Context, orgID int64) ([]bit.Program, error) {
+	var out []bit.Program
+	err := s.read(ctx, func() (err error) {
+		out, err = s.programs(ctx, orgID)
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) programs(ctx context.Context, orgID int64) ([]bit.Program, error) {
 	const op = "list programs"
 	rows, err := s.pool.Query(ctx, `SELECT id, organization_id, `+programColumns+
 		` FROM bitschema.programs WHERE organization_id = $1 ORDER BY id`, orgID)
 	if err != nil {
-		return nil, classify(op, err)
+		return nil, s.classify(op, err)
 	}
 	defer rows.Close()
 	out := []bit.Program{}
 	for rows.Next() {
 		p, err := scanProgram(rows)
 		if err != nil {
-			return nil, classify(op, err)
+			return nil, s.classify(op, err)
 		}
 		out = append(out, p)
 	}
-	return out, classify(op, rows.Err())
+	return out, s.classify(op, rows.Err())
 }
 
 // Program reads program programID of organization orgID.
 func (s *Store) Program(ctx context.Context, orgID, programID int64) (bit.Program, error) {
-	p, err := scanProgram(s.pool.QueryRow(ctx, `SELECT id, organization_id, `+programColumns+
-		` FROM bitschema.programs WHERE id = $1 AND organization_id = $2`, programID, orgID))
+	var p bit.Program
+	err := s.read(ctx, func() (err error) {
+		p, err = scanProgram(s.pool.QueryRow(ctx, `SELECT id, organization_id, `+programColumns+
+			` FROM bitschema.programs WHERE id = $1 AND organization_id = $2`, programID, orgID))
+		return err
+	})
 	if err != nil {
-		return bit.Program{}, classify("read program", err)
+		return bit.Program{}, s.classify("read program", err)
 	}
 	return p, nil
 }
@@ -96,7 +109,7 @@ func (s *Store) CreateProgram(ctx context.Context, p bit.Program) (bit.Program, 
 			$18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)
 		RETURNING id, organization_id, `+programColumns, append([]any{p.OrganizationID}, programArgs(p)...)...))
 	if err != nil {
-		return bit.Program{}, classify("create program", err)
+		return bit.Program{}, s.classify("create program", err)
 	}
 	return stored, nil
 }
@@ -115,7 +128,7 @@ func (s *Store) UpdateProgram(ctx context.Context, p bit.Program) (bit.Program, 
 		WHERE id = $27 AND organization_id = $28
 		RETURNING id, organization_id, `+programColumns, append(args, p.ID, p.OrganizationID)...))
 	if err != nil {
-		return bit.Program{}, classify("update program", err)
+		return bit.Program{}, s.classify("update program", err)
 	}
 	return stored, nil
 }

@@ -9,11 +9,13 @@ import (
 // AdditionalInfo reads userID's row.
 func (s *Store) AdditionalInfo(ctx context.Context, userID int64) (bit.AdditionalInfo, error) {
 	a := bit.AdditionalInfo{UserID: userID}
-	err := s.pool.QueryRow(ctx, `SELECT is_organization_rep, timezone, phone, mobile, personal_website
-		FROM bitschema.users_extension WHERE user_id = $1`, userID).
-		Scan(&a.IsOrganizationRep, &a.Timezone, &a.Phone, &a.Mobile, &a.PersonalWebsite)
+	err := s.read(ctx, func() error {
+		return s.pool.QueryRow(ctx, `SELECT is_organization_rep, timezone, phone, mobile, personal_website
+			FROM bitschema.users_extension WHERE user_id = $1`, userID).
+			Scan(&a.IsOrganizationRep, &a.Timezone, &a.Phone, &a.Mobile, &a.PersonalWebsite)
+	})
 	if err != nil {
-		return bit.AdditionalInfo{}, classify("read additional info", err)
+		return bit.AdditionalInfo{}, s.classify("read additional info", err)
 	}
 	return a, nil
 }
@@ -31,7 +33,7 @@ func (s *Store) PutAdditionalInfo(ctx context.Context, a bit.AdditionalInfo) (bo
 		RETURNING xmax = 0`,
 		a.UserID, a.IsOrganizationRep, a.Timezone, a.Phone, a.Mobile, a.PersonalWebsite).Scan(&created)
 	if err != nil {
-		return false, classify("write additional info", err)
+		return false, s.classify("write additional info", err)
 	}
 	return created, nil
 }
@@ -51,10 +53,12 @@ func backgroundFields(b *bit.PersonalBackground) []any {
 // PersonalBackground reads userID's row.
 func (s *Store) PersonalBackground(ctx context.Context, userID int64) (bit.PersonalBackground, error) {
 	b := bit.PersonalBackground{UserID: userID}
-	err := s.pool.QueryRow(ctx, `SELECT `+backgroundColumns+` FROM bitschema.personal_backgrounds
-		WHERE user_id = $1`, userID).Scan(backgroundFields(&b)...)
+	err := s.read(ctx, func() error {
+		return s.pool.QueryRow(ctx, `SELECT `+backgroundColumns+` FROM bitschema.personal_backgrounds
+			WHERE user_id = $1`, userID).Scan(backgroundFields(&b)...)
+	})
 	if err != nil {
-		return bit.PersonalBackground{}, classify("read personal background", err)
+		return bit.PersonalBackground{}, s.classify("read personal background", err)
 	}
 	return b, nil
 }
@@ -81,7 +85,7 @@ func (s *Store) PutPersonalBackground(ctx context.Context, b bit.PersonalBackgro
 		b.EthnicityOther, b.SexualOrientationOther, b.ReligionOther, b.PhysicalAbilityOther,
 		b.MentalAbilityOther, b.SocioEconomicOther, b.HighestEducationOther, b.IsPublic).Scan(&created)
 	if err != nil {
-		return false, classify("write personal background", err)
+		return false, s.classify("write personal background", err)
 	}
 	return created, nil
 }
