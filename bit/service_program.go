@@ -123,20 +123,26 @@ func programFromInput(in ProgramInput, loc *time.Location) (Program, error) {
 	return Program{StartDate: start.UTC(), EndDate: end.UTC(), ProgramFields: in.ProgramFields}, nil
 }
 
+// checkedProgram runs the checks #17 and #19 share, in the old API's order: in's own (as DecodeProgram does),
+// then 6–8 (see ownOrganization); then it reads in's dates in the caller's timezone.
+func (s *Service) checkedProgram(ctx context.Context, caller, orgID int64, in ProgramInput) (Program, error) {
+	in.normalize()
+	if err := in.Validate(); err != nil {
+		return Program{}, err
+	}
+	loc, err := s.ownOrganization(ctx, caller, orgID)
+	if err != nil {
+		return Program{}, err
+	}
+	return programFromInput(in, loc)
+}
+
 // CreateProgram is #17 POST /organizations/{id}/programs/program: validates in (as DecodeProgram does), then
 // checks 6–8 (see ownOrganization), then inserts the program with creation_date now: 201 MsgProgramCreated, or
 // 409 MsgProgramNameTaken when any organization has a program of that name. Dates are read in the caller's
 // timezone. Decision: the order of start and end is not checked (as the old API).
 func (s *Service) CreateProgram(ctx context.Context, caller, orgID int64, in ProgramInput) (Outcome, error) {
-	in.normalize()
-	if err := in.Validate(); err != nil {
-		return Outcome{}, err
-	}
-	loc, err := s.ownOrganization(ctx, caller, orgID)
-	if err != nil {
-		return Outcome{}, err
-	}
-	p, err := programFromInput(in, loc)
+	p, err := s.checkedProgram(ctx, caller, orgID, in)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -156,15 +162,7 @@ func (s *Service) CreateProgram(ctx context.Context, caller, orgID int64, in Pro
 // MsgProgramNotInOrganization when the program is missing or belongs to another organization (B5 fixed); 409
 // MsgProgramNameTaken when another program has the name (B6).
 func (s *Service) UpdateProgram(ctx context.Context, caller, orgID, programID int64, in ProgramInput) (Outcome, error) {
-	in.normalize()
-	if err := in.Validate(); err != nil {
-		return Outcome{}, err
-	}
-	loc, err := s.ownOrganization(ctx, caller, orgID)
-	if err != nil {
-		return Outcome{}, err
-	}
-	p, err := programFromInput(in, loc)
+	p, err := s.checkedProgram(ctx, caller, orgID, in)
 	if err != nil {
 		return Outcome{}, err
 	}
