@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,5 +126,43 @@ func TestMSCallingABearerTokenExpiredFallsBackToTheCookie(t *testing.T) {
 	}
 	if lines := setCookieHeaders(a.Header, s.codec.Name()); len(lines) != 1 || isClearing(lines[0]) {
 		t.Fatalf("the renewed cookie was not sent: %q", lines)
+	}
+}
+
+// TestALegacyClientsExpiredTokenStillReachesItsBridgeInTechData: the legacy app sends its first Bearer token on
+// the BridgeInTech routes too. Expired, with the user's own live cookie, it is served by the cookie's session
+// (whether the BFF checks tokens itself or not; a route that needs no MS call needs no refresh); with another user's cookie it is refused and that user's data
+// stays unread.
+func TestALegacyClientsExpiredTokenStillReachesItsBridgeInTechData(t *testing.T) {
+	t.Parallel()
+	for _, local := range []bool{true, false} {
+		t.Run(map[bool]string{true: "with MS_JWT_SECRET", false: "without MS_JWT_SECRET"}[local], func(t *testing.T) {
+			t.Parallel()
+			clk := newClock()
+			s := newStack(t, stackOpts{bit: true, verifyLocal: local, clock: clk, accessTTL: time.Second, exposeTokens: true})
+			users := emulator.LoadUsers(2)
+			owner, other := s.newClient(), s.newClient()
+			stale := legacyLogin(t, owner, users[0])
+			other.mustLogin(users[1])
+			if a := owner.do(http.MethodPut, "/api/user/additional_info", validAdditionalInfo("+1 555 0199")); a.Status != http.StatusCreated {
+				t.Fatalf("PUT: %d %s", a.Status, a.Body)
+			}
+			if a := other.do(http.MethodPut, "/api/user/additional_info", validAdditionalInfo("+1 555 0000")); a.Status != http.StatusCreated {
+				t.Fatalf("the other user's PUT: %d %s", a.Status, a.Body)
+			}
+			clk.Advance(5 * time.Second)
+			a := owner.do(http.MethodGet, "/api/user/additional_info", nil, "Authorization", "Bearer "+stale)
+			if a.Status != http.StatusOK || !strings.Contains(string(a.Body), "+1 555 0199") {
+				t.Fatalf("the owner's expired token with their cookie: %d %s", a.Status, a.Body)
+			}
+			// The owner's token, expired by every clock here (msclient checks with the real one), with another
+			// user's cookie: the header's user is who acts, and their token is refused.
+			ownerID := int64(owner.do(http.MethodGet, "/api/session", nil).json(t)["user_id"].(float64))
+			expired := signToken(t, []byte(testSecret), ownerID, "access", minTime(clk.Now(), time.Now()).Add(-time.Minute))
+			a = other.do(http.MethodGet, "/api/user/additional_info", nil, "Authorization", "Bearer "+expired)
+			if a.Status != http.StatusUnauthorized || strings.Contains(string(a.Body), "0000") || strings.Contains(string(a.Body), "0199") {
+				t.Fatalf("the owner's expired token with another user's cookie: %d %s", a.Status, a.Body)
+			}
+		})
 	}
 }

@@ -32,6 +32,11 @@ type bitCaller struct {
 // handler returns.
 func (s *Server) resolveBITCaller(c *fiber.Ctx, needMS bool) (*bitCaller, error) {
 	if h := c.Get(fiber.HeaderAuthorization); h != "" {
+		// A legacy client's expired token with a live cookie of its user: the cookie's session acts, as on every
+		// other route (bearer_fallback.go).
+		if p, ok, err := s.cookieForExpiredBearer(c, false, needMS); ok {
+			return s.sessionCaller(c, p, err)
+		}
 		header := secret.String(h)
 		if !s.cfg.MSJWTSecret.Empty() {
 			// Signature (HS256 only) and expiry are checked here; the claims of a token that fails are not read.
@@ -44,6 +49,11 @@ func (s *Server) resolveBITCaller(c *fiber.Ctx, needMS bool) (*bitCaller, error)
 		return s.callerFromMS(c, header)
 	}
 	p, err := s.authenticate(c, needMS)
+	return s.sessionCaller(c, p, err)
+}
+
+// sessionCaller is the caller of a cookie session principal (nil: authentication has answered with err).
+func (s *Server) sessionCaller(c *fiber.Ctx, p *principal, err error) (*bitCaller, error) {
 	if p == nil {
 		return nil, err
 	}
