@@ -96,10 +96,12 @@ func TestClientErrorsNeverOpenTheBreaker(t *testing.T) {
 
 func TestSlowMSIs504(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, stackOpts{msTimeout: 500 * time.Millisecond}) // long enough for the login on a busy machine
+	// The timeout must be long enough for the login on a busy machine (500 ms once was not, under a load average
+	// of 21); MS then holds every answer until the BFF gives up on it.
+	s := newStack(t, stackOpts{msTimeout: 3 * time.Second})
 	c := s.newClient()
 	c.mustLogin(emulator.LoadUsers(1)[0])
-	s.ms.SetFault(emulator.Fault{Delay: 2 * time.Second})
+	s.ms.SetFault(emulator.Fault{Delay: time.Hour})
 	a := c.do(http.MethodGet, "/api/user", nil)
 	if a.Status != http.StatusGatewayTimeout || a.message(t) != msgMSTimeout {
 		t.Fatalf("got %d %s", a.Status, a.Body)
