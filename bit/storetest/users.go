@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/anitab-org/bridge-in-tech-bff/bit"
@@ -107,46 +108,28 @@ func parallel(n int, f func(i int) error) []error {
 const writers = 12
 
 func testParallelAdditionalInfo(t *testing.T, s bit.Store) {
-	var mu sync.Mutex
-	creations := 0
-	errs := parallel(writers, func(i int) error {
-		created, err := s.PutAdditionalInfo(t.Context(), additionalInfo(42, i))
-		if created {
-			mu.Lock()
-			creations++
-			mu.Unlock()
-		}
-		return err
-	})
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("writer %d: %v", i, err)
-		}
-	}
-	if creations != 1 {
-		t.Errorf("%d writers reported a creation, want 1", creations)
-	}
-	got, err := s.AdditionalInfo(t.Context(), 42)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range writers {
-		if got == additionalInfo(42, i) {
-			return
-		}
-	}
-	t.Errorf("row %+v is no writer's whole row", got)
+	parallelPuts(t,
+		func(i int) (bool, error) { return s.PutAdditionalInfo(t.Context(), additionalInfo(42, i)) },
+		func() (bit.AdditionalInfo, error) { return s.AdditionalInfo(t.Context(), 42) },
+		func(i int) bit.AdditionalInfo { return additionalInfo(42, i) })
 }
 
 func testParallelBackground(t *testing.T, s bit.Store) {
-	var mu sync.Mutex
-	creations := 0
+	parallelPuts(t,
+		func(i int) (bool, error) { return s.PutPersonalBackground(t.Context(), background(43, i)) },
+		func() (bit.PersonalBackground, error) { return s.PersonalBackground(t.Context(), 43) },
+		func(i int) bit.PersonalBackground { return background(43, i) })
+}
+
+// parallelPuts runs put for writers at once, each writing its own whole version (want(i)) of one row: every put
+// succeeds, exactly one reports a creation, and get then reads back one writer's whole row, never a mix.
+func parallelPuts[T any](t *testing.T, put func(i int) (created bool, err error), get func() (T, error), want func(i int) T) {
+	t.Helper()
+	var creations atomic.Int32
 	errs := parallel(writers, func(i int) error {
-		created, err := s.PutPersonalBackground(t.Context(), background(43, i))
+		created, err := put(i)
 		if created {
-			mu.Lock()
-			creations++
-			mu.Unlock()
+			creations.Add(1)
 		}
 		return err
 	})
@@ -155,15 +138,15 @@ func testParallelBackground(t *testing.T, s bit.Store) {
 			t.Fatalf("writer %d: %v", i, err)
 		}
 	}
-	if creations != 1 {
-		t.Errorf("%d writers reported a creation, want 1", creations)
+	if n := creations.Load(); n != 1 {
+		t.Errorf("%d writers reported a creation, want 1", n)
 	}
-	got, err := s.PersonalBackground(t.Context(), 43)
+	got, err := get()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range writers {
-		if reflect.DeepEqual(got, background(43, i)) {
+		if reflect.DeepEqual(got, want(i)) {
 			return
 		}
 	}
