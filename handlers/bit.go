@@ -10,54 +10,103 @@ import (
 	"github.com/anitab-org/bridge-in-tech-bff/msclient"
 )
 
-// bitRoute is one of BridgeInTech's own routes (bit-resources.md #5–#8, #11–#19), served from the database by
-// bit.Service for the verified caller. Handlers stay thin: check the path ids, authenticate, decode, call the
-// Service, answer JSON.
+// msNames says whether a BridgeInTech route shows representatives' names, which come from MS.
+type msNames int
+
+const (
+	namesNone   msNames = iota // the route answers from the database alone
+	namesFromMS                // the Service asks MS for representatives' names with the caller's token
+)
+
+// bitIDs are the integer ids a BridgeInTech route's path names; a route reads only those its pattern has.
+type bitIDs struct {
+	user         int64 // ":user_id"
+	organization int64 // ":organization_id"
+	program      int64 // ":program_id"
+}
+
+// set stores the value of the path parameter name; it reports false for a parameter bitIDs does not know.
+func (ids *bitIDs) set(name string, v int64) bool {
+	switch name {
+	case "user_id":
+		ids.user = v
+	case "organization_id":
+		ids.organization = v
+	case "program_id":
+		ids.program = v
+	default:
+		return false
+	}
+	return true
+}
+
+// bitRoute is one of BridgeInTech's own routes (docs/BRIDGEINTECH.md), served from the database by bit.Service
+// for the verified caller. Handlers stay thin: check the path ids, authenticate, decode, call the Service, answer
+// JSON.
 type bitRoute struct {
 	method  string
-	path    string // under /api, Fiber pattern; ":id"-style parameters are integer ids
-	needMS  bool   // the Service asks MS for representatives' names with the caller's token
-	body    bool   // a JSON object body is required
+	path    string // under /api, Fiber pattern; its parameters are the integer ids of bitIDs
+	names   msNames
+	body    bodyKind
 	summary string // one line for the OpenAPI document
-	serve   func(s *Server, c *fiber.Ctx, who *bitCaller, ids []int64) error
+	serve   func(s *Server, c *fiber.Ctx, who *bitCaller, ids bitIDs) error
 	answer  string // OpenAPI: the schema of a 200 answer ("" for a write's {"message"})
 }
 
 // bitRoutes is the table of BridgeInTech's own routes. `GET /users/:user_id` (MS) and the two
 // `/users/:user_id/…` patterns differ in segment count, so they never collide.
 var bitRoutes = [...]bitRoute{
-	{fiber.MethodGet, "/user/additional_info", false, false, "The caller's additional info (#5).", getAdditionalInfo, "AdditionalInfo"},
-	{fiber.MethodPut, "/user/additional_info", false, true, "Create or overwrite the caller's additional info (#6).", putAdditionalInfo, ""},
-	{fiber.MethodGet, "/user/personal_background", false, false, "The caller's personal background (#7).", getPersonalBackground, "PersonalBackground"},
-	{fiber.MethodPut, "/user/personal_background", false, true, "Create or overwrite the caller's personal background (#8).", putPersonalBackground, ""},
-	{fiber.MethodGet, "/users/:user_id/personal_background", false, false, "A member's personal background, if public (#11).", getUserPersonalBackground, "PersonalBackground"},
-	{fiber.MethodGet, "/users/:user_id/additional_info", false, false, "A member's additional info; phone and mobile only for oneself (#12).", getUserAdditionalInfo, "AdditionalInfo"},
-	{fiber.MethodGet, "/organization", true, false, "The organization the caller represents (#13).", getMyOrganization, "Organization"},
-	{fiber.MethodPut, "/organization", false, true, "Create or overwrite the caller's organization (#14).", putOrganization, ""},
-	{fiber.MethodGet, "/organizations", true, false, "Published organizations (name, page, per_page) (#15).", getOrganizations, "OrganizationList"},
-	{fiber.MethodGet, "/organizations/:organization_id/programs", true, false, "An organization's programs (#16).", getPrograms, "ProgramList"},
-	{fiber.MethodPost, "/organizations/:organization_id/programs/program", false, true, "Create a program of the caller's organization (#17).", createProgram, ""},
-	{fiber.MethodGet, "/organizations/:organization_id/programs/:program_id", true, false, "One program of an organization (#18).", getProgram, "Program"},
-	{fiber.MethodPut, "/organizations/:organization_id/programs/:program_id", false, true, "Overwrite a program of the caller's organization (#19).", updateProgram, ""},
+	{method: fiber.MethodGet, path: "/user/additional_info", names: namesNone, body: bodyNone,
+		summary: "The caller's additional info (#5).", serve: getAdditionalInfo, answer: "AdditionalInfo"},
+	{method: fiber.MethodPut, path: "/user/additional_info", names: namesNone, body: bodyObject,
+		summary: "Create or overwrite the caller's additional info (#6).", serve: putAdditionalInfo},
+	{method: fiber.MethodGet, path: "/user/personal_background", names: namesNone, body: bodyNone,
+		summary: "The caller's personal background (#7).", serve: getPersonalBackground, answer: "PersonalBackground"},
+	{method: fiber.MethodPut, path: "/user/personal_background", names: namesNone, body: bodyObject,
+		summary: "Create or overwrite the caller's personal background (#8).", serve: putPersonalBackground},
+	{method: fiber.MethodGet, path: "/users/:user_id/personal_background", names: namesNone, body: bodyNone,
+		summary: "A member's personal background, if public (#11).", serve: getUserPersonalBackground, answer: "PersonalBackground"},
+	{method: fiber.MethodGet, path: "/users/:user_id/additional_info", names: namesNone, body: bodyNone,
+		summary: "A member's additional info; phone and mobile only for oneself (#12).", serve: getUserAdditionalInfo, answer: "AdditionalInfo"},
+	{method: fiber.MethodGet, path: "/organization", names: namesFromMS, body: bodyNone,
+		summary: "The organization the caller represents (#13).", serve: getMyOrganization, answer: "Organization"},
+	{method: fiber.MethodPut, path: "/organization", names: namesNone, body: bodyObject,
+		summary: "Create or overwrite the caller's organization (#14).", serve: putOrganization},
+	{method: fiber.MethodGet, path: "/organizations", names: namesFromMS, body: bodyNone,
+		summary: "Published organizations (name, page, per_page) (#15).", serve: getOrganizations, answer: "OrganizationList"},
+	{method: fiber.MethodGet, path: "/organizations/:organization_id/programs", names: namesFromMS, body: bodyNone,
+		summary: "An organization's programs (#16).", serve: getPrograms, answer: "ProgramList"},
+	{method: fiber.MethodPost, path: "/organizations/:organization_id/programs/program", names: namesNone, body: bodyObject,
+		summary: "Create a program of the caller's organization (#17).", serve: createProgram},
+	{method: fiber.MethodGet, path: "/organizations/:organization_id/programs/:program_id", names: namesFromMS, body: bodyNone,
+		summary: "One program of an organization (#18).", serve: getProgram, answer: "Program"},
+	{method: fiber.MethodPut, path: "/organizations/:organization_id/programs/:program_id", names: namesNone, body: bodyObject,
+		summary: "Overwrite a program of the caller's organization (#19).", serve: updateProgram},
 }
 
 // bitHandler builds the handler of one BridgeInTech route. The order of checks: path ids (404), the caller
 // (401, B10: before the body), the body (400), then the Service's own.
 func (s *Server) bitHandler(r bitRoute) fiber.Handler {
 	params := patternParams(r.path)
+	for _, p := range params {
+		if !new(bitIDs).set(p, 0) {
+			panic("handlers: route " + r.path + " names an unknown id " + p) // a programming error caught by every test run
+		}
+	}
 	return func(c *fiber.Ctx) error {
-		ids := make([]int64, len(params))
-		for i, p := range params {
+		var ids bitIDs
+		for _, p := range params {
 			v := c.Params(p)
 			if !isID(v) {
 				return s.fail(c, fiber.StatusNotFound, msgBadID)
 			}
-			ids[i], _ = strconv.ParseInt(v, 10, 64) // at most 18 digits: fits
+			n, _ := strconv.ParseInt(v, 10, 64) // at most 18 digits: fits
+			ids.set(p, n)                       // known: checked when the handler was built
 		}
 		if s.bit == nil {
 			return s.fail(c, fiber.StatusServiceUnavailable, bit.MsgStoreUnavailable)
 		}
-		who, err := s.resolveBITCaller(c, r.needMS)
+		who, err := s.resolveBITCaller(c, r.names == namesFromMS)
 		if who == nil {
 			return err
 		}
@@ -158,12 +207,12 @@ func (s *Server) bitFailure(c *fiber.Ctx, who *bitCaller, err error) error {
 	return s.fail(c, fiber.StatusInternalServerError, bit.MsgInternal)
 }
 
-func getAdditionalInfo(s *Server, c *fiber.Ctx, who *bitCaller, _ []int64) error {
+func getAdditionalInfo(s *Server, c *fiber.Ctx, who *bitCaller, _ bitIDs) error {
 	v, err := s.bit.AdditionalInfo(c.UserContext(), who.id)
 	return s.bitAnswer(c, who, v, err)
 }
 
-func putAdditionalInfo(s *Server, c *fiber.Ctx, who *bitCaller, _ []int64) error {
+func putAdditionalInfo(s *Server, c *fiber.Ctx, who *bitCaller, _ bitIDs) error {
 	in, err := bit.DecodeAdditionalInfo(c.Body())
 	if err != nil {
 		return s.bitFailure(c, who, err)
@@ -172,12 +221,12 @@ func putAdditionalInfo(s *Server, c *fiber.Ctx, who *bitCaller, _ []int64) error
 	return s.bitWritten(c, who, o, err)
 }
 
-func getPersonalBackground(s *Server, c *fiber.Ctx, who *bitCaller, _ []int64) error {
+func getPersonalBackground(s *Server, c *fiber.Ctx, who *bitCaller, _ bitIDs) error {
 	v, err := s.bit.PersonalBackground(c.UserContext(), who.id)
 	return s.bitAnswer(c, who, v, err)
 }
 
-func putPersonalBackground(s *Server, c *fiber.Ctx, who *bitCaller, _ []int64) error {
+func putPersonalBackground(s *Server, c *fiber.Ctx, who *bitCaller, _ bitIDs) error {
 	in, err := bit.DecodePersonalBackground(c.Body())
 	if err != nil {
 		return s.bitFailure(c, who, err)
@@ -186,22 +235,22 @@ func putPersonalBackground(s *Server, c *fiber.Ctx, who *bitCaller, _ []int64) e
 	return s.bitWritten(c, who, o, err)
 }
 
-func getUserPersonalBackground(s *Server, c *fiber.Ctx, who *bitCaller, ids []int64) error {
-	v, err := s.bit.UserPersonalBackground(c.UserContext(), who.id, ids[0])
+func getUserPersonalBackground(s *Server, c *fiber.Ctx, who *bitCaller, ids bitIDs) error {
+	v, err := s.bit.UserPersonalBackground(c.UserContext(), who.id, ids.user)
 	return s.bitAnswer(c, who, v, err)
 }
 
-func getUserAdditionalInfo(s *Server, c *fiber.Ctx, who *bitCaller, ids []int64) error {
-	v, err := s.bit.UserAdditionalInfo(c.UserContext(), who.id, ids[0])
+func getUserAdditionalInfo(s *Server, c *fiber.Ctx, who *bitCaller, ids bitIDs) error {
+	v, err := s.bit.UserAdditionalInfo(c.UserContext(), who.id, ids.user)
 	return s.bitAnswer(c, who, v, err)
 }
 
-func getMyOrganization(s *Server, c *fiber.Ctx, who *bitCaller, _ []int64) error {
+func getMyOrganization(s *Server, c *fiber.Ctx, who *bitCaller, _ bitIDs) error {
 	v, err := s.bit.MyOrganization(c.UserContext(), who.id, s.members(c, who))
 	return s.bitAnswer(c, who, v, err)
 }
 
-func putOrganization(s *Server, c *fiber.Ctx, who *bitCaller, _ []int64) error {
+func putOrganization(s *Server, c *fiber.Ctx, who *bitCaller, _ bitIDs) error {
 	in, err := bit.DecodeOrganization(c.Body())
 	if err != nil {
 		return s.bitFailure(c, who, err)
@@ -210,36 +259,36 @@ func putOrganization(s *Server, c *fiber.Ctx, who *bitCaller, _ []int64) error {
 	return s.bitWritten(c, who, o, err)
 }
 
-func getOrganizations(s *Server, c *fiber.Ctx, who *bitCaller, _ []int64) error {
+func getOrganizations(s *Server, c *fiber.Ctx, who *bitCaller, _ bitIDs) error {
 	q := bit.ParseOrganizationQuery(c.Query("name"), c.Query("page"), c.Query("per_page"))
 	v, err := s.bit.Organizations(c.UserContext(), who.id, q, s.members(c, who))
 	return s.bitAnswer(c, who, v, err)
 }
 
-func getPrograms(s *Server, c *fiber.Ctx, who *bitCaller, ids []int64) error {
-	v, err := s.bit.Programs(c.UserContext(), who.id, ids[0], s.members(c, who))
+func getPrograms(s *Server, c *fiber.Ctx, who *bitCaller, ids bitIDs) error {
+	v, err := s.bit.Programs(c.UserContext(), who.id, ids.organization, s.members(c, who))
 	return s.bitAnswer(c, who, v, err)
 }
 
-func createProgram(s *Server, c *fiber.Ctx, who *bitCaller, ids []int64) error {
+func createProgram(s *Server, c *fiber.Ctx, who *bitCaller, ids bitIDs) error {
 	in, err := bit.DecodeProgram(c.Body())
 	if err != nil {
 		return s.bitFailure(c, who, err)
 	}
-	o, err := s.bit.CreateProgram(c.UserContext(), who.id, ids[0], in)
+	o, err := s.bit.CreateProgram(c.UserContext(), who.id, ids.organization, in)
 	return s.bitWritten(c, who, o, err)
 }
 
-func getProgram(s *Server, c *fiber.Ctx, who *bitCaller, ids []int64) error {
-	v, err := s.bit.Program(c.UserContext(), who.id, ids[0], ids[1], s.members(c, who))
+func getProgram(s *Server, c *fiber.Ctx, who *bitCaller, ids bitIDs) error {
+	v, err := s.bit.Program(c.UserContext(), who.id, ids.organization, ids.program, s.members(c, who))
 	return s.bitAnswer(c, who, v, err)
 }
 
-func updateProgram(s *Server, c *fiber.Ctx, who *bitCaller, ids []int64) error {
+func updateProgram(s *Server, c *fiber.Ctx, who *bitCaller, ids bitIDs) error {
 	in, err := bit.DecodeProgram(c.Body())
 	if err != nil {
 		return s.bitFailure(c, who, err)
 	}
-	o, err := s.bit.UpdateProgram(c.UserContext(), who.id, ids[0], ids[1], in)
+	o, err := s.bit.UpdateProgram(c.UserContext(), who.id, ids.organization, ids.program, in)
 	return s.bitWritten(c, who, o, err)
 }

@@ -108,7 +108,7 @@ func openAPIDoc() ([]byte, error) {
 			answers["201"] = resp("Created.", msg)
 		}
 		op := obj{"summary": r.summary + " BridgeInTech's own data, from the BFF's database.", "security": cookieOrBearer, "responses": answers}
-		if r.body {
+		if r.body == bodyObject {
 			op["requestBody"] = obj{"required": true, "content": jsonOf(obj{"$ref": "#/components/schemas/" + bitRequestSchema(r.path)})}
 		}
 		add(r.method, "/api"+r.path, op)
