@@ -150,7 +150,9 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer store.Close()
-	svc := bit.NewService(storewatch.Wrap(store, cfg.DBTimeout, m), bit.Options{})
+	svc := bit.NewService(storewatch.Wrap(store, cfg.DBTimeout, m), bit.Options{
+		ProgramsPerOrganization: cfg.ProgramsPerOrganization, ProgramCreates: cfg.ProgramCreatesPerMinute,
+	})
 	if demo != nil {
 		if err := seedDemo(ctx, svc, demo); err != nil {
 			return err

@@ -15,6 +15,7 @@ const (
 	Forbidden   Code = "forbidden"   // 403: the caller may not do this
 	NotFound    Code = "not_found"   // 404: the thing asked for does not exist (or is hidden from the caller)
 	Conflict    Code = "conflict"    // 409: a unique name or email is taken
+	TooMany     Code = "too_many"    // 429: the caller did this too often; try again later
 	Unavailable Code = "unavailable" // 503: the store did not answer in time or is down
 	Internal    Code = "internal"    // 500: a bug; the message says nothing about it
 )
@@ -30,6 +31,8 @@ func (c Code) Status() int {
 		return http.StatusNotFound
 	case Conflict:
 		return http.StatusConflict
+	case TooMany:
+		return http.StatusTooManyRequests
 	case Unavailable:
 		return http.StatusServiceUnavailable
 	default:
@@ -85,6 +88,8 @@ var (
 	ErrDuplicateOrganizationName  = errors.New("organization name taken")
 	ErrDuplicateOrganizationEmail = errors.New("organization email taken")
 	ErrDuplicateProgramName       = errors.New("program name taken")
+	// ErrProgramLimit: the organization already has as many programs as CreateProgram's limit allows.
+	ErrProgramLimit = errors.New("organization's program limit reached")
 	// ErrNoSuchMember is what a Members implementation returns (wrapped) when MS says the user does not exist or is
 	// not verified (MS 404 or 403).
 	ErrNoSuchMember = errors.New("no such member")

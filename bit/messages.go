@@ -45,6 +45,8 @@ const (
 	MsgDateInvalid                = "Program start and end dates must have the form YYYY-MM-DD HH:MM."                         // new (B7)
 	MsgContactTypeInvalid         = "Contact type input must be either Face-to-face, Remote, or Both Remote and Face-to-face." // new (B7)
 	MsgZoneInvalid                = "Zone input must be either Local, National, or Global."                                    // new (B7)
+	MsgProgramCreateRate          = "Too many programs were created just now. Please try again later."                         // new
+	msgProgramLimitFormat         = "An organization may have at most %d programs."                                            // new
 	msgTooLongFormat              = "The field %s must be at most %d characters long."                                         // new (B6)
 	msgTooManyItemsFormat         = "The field %s must have at most %d items."                                                 // new
 	msgNULFormat                  = "The field %s must not contain NUL characters."                                            // new

@@ -15,15 +15,31 @@ import (
 // Errors are *Error (use ErrorStatus / e.Status() and e.Message), except errors a Members returned, which come
 // back unchanged (wrapped only by nothing) for the HTTP side to map (e.g. MS's own 404 "User does not exist.").
 type Service struct {
-	store Store
-	now   func() time.Time
-	zones sync.Map // timezone value → *time.Location (a cache of time.LoadLocation, per Service)
+	store        Store
+	now          func() time.Time
+	zones        sync.Map // timezone value → *time.Location (a cache of time.LoadLocation, per Service)
+	programLimit int
+	creates      *windowLimiter // program creations per representative
 }
 
 // Options tune a Service; the zero value is fine.
 type Options struct {
-	Now func() time.Time // the clock for join_date / creation_date; default time.Now
+	Now func() time.Time // the clock for join_date / creation_date and the creation rate; default time.Now
+	// ProgramsPerOrganization caps an organization's programs (403 beyond it); 0 means
+	// DefaultProgramsPerOrganization, negative means no cap.
+	ProgramsPerOrganization int
+	// ProgramCreates is how many programs one representative may create per ProgramCreateWindow on this instance
+	// (429 beyond it); 0 means DefaultProgramCreates, negative means no limit. ProgramCreateWindow defaults to a
+	// minute.
+	ProgramCreates      int
+	ProgramCreateWindow time.Duration
 }
+
+// The defaults of Options (docs/CONFIGURATION.md).
+const (
+	DefaultProgramsPerOrganization = 50
+	DefaultProgramCreates          = 10
+)
 
 // NewService returns a Service over store.
 func NewService(store Store, opts Options) *Service {
@@ -31,7 +47,16 @@ func NewService(store Store, opts Options) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, now: now}
+	limit := opts.ProgramsPerOrganization
+	if limit == 0 {
+		limit = DefaultProgramsPerOrganization
+	}
+	creates := opts.ProgramCreates
+	if creates == 0 {
+		creates = DefaultProgramCreates
+	}
+	return &Service{store: store, now: now, programLimit: max(limit, 0),
+		creates: newWindowLimiter(creates, opts.ProgramCreateWindow)}
 }
 
 // Store returns the Service's store (for readiness checks and Close).

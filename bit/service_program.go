@@ -3,6 +3,8 @@ package bit
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -33,38 +35,100 @@ func programVisible(caller int64, o Organization, p Program) bool {
 	return o.RepID == caller || p.Status != "Draft"
 }
 
+// ProgramQuery is the paging of #16 GET /organizations/{id}/programs; ParseProgramQuery builds it.
+type ProgramQuery struct {
+	Page    int // ≥ 1
+	PerPage int // 1..MaxProgramsPerPage
+}
+
+// Program paging (docs/API.md): without page and per_page the answer is the first DefaultProgramsPerPage
+// programs, the old API's bare JSON array, which the web app reads as the whole list.
+const (
+	DefaultProgramsPerPage = 10
+	MaxProgramsPerPage     = 50
+)
+
+// programBatch is how many programs a list reads from the store at a time, so a page of large programs is never
+// held decoded all at once.
+const programBatch = 4
+
+// ParseProgramQuery reads #16's query values as ParseOrganizationQuery does: page an integer, default 1, below 1
+// → 1; per_page an integer, default DefaultProgramsPerPage, capped at MaxProgramsPerPage, 0 or negative → the
+// default. Values that are not integers get the defaults.
+func ParseProgramQuery(page, perPage string) ProgramQuery {
+	q := ProgramQuery{Page: 1, PerPage: DefaultProgramsPerPage}
+	if n, err := strconv.Atoi(page); err == nil && n > 1 {
+		q.Page = n
+	}
+	if n, err := strconv.Atoi(perPage); err == nil && n > 0 {
+		q.PerPage = min(n, MaxProgramsPerPage)
+	}
+	return q
+}
+
 // Programs is #16 GET /organizations/{id}/programs, which any member may call: 404 MsgNoOrganizationFound (also
 // for an organization hidden from the caller, see visibleOrganization); then the representative must be an MS
 // member (members.MemberName's error is returned unchanged, e.g. MS's 404 "User does not exist."); then 404
-// MsgNoProgramFound when no program is visible; else the programs in id order (B12), with the organization's
-// representative (B4 fixed) and dates in the caller's timezone.
-func (s *Service) Programs(ctx context.Context, caller, orgID int64, members Members) ([]ProgramView, error) {
+// MsgNoProgramFound when no program is visible on the page; else page q of the visible programs in id order
+// (B12), with the organization's representative (B4 fixed) and dates in the caller's timezone.
+func (s *Service) Programs(ctx context.Context, caller, orgID int64, q ProgramQuery, members Members) ([]ProgramView, error) {
+	var out []ProgramView
+	err := s.EachProgram(ctx, caller, orgID, q, members, func(v ProgramView) (bool, error) {
+		out = append(out, v)
+		return true, nil
+	})
+	return out, err
+}
+
+// EachProgram runs the checks of Programs, then hands the programs of page q to emit one at a time, reading
+// them from the store a few at a time, so the caller can encode each into its answer and let it go. emit
+// returning false stops the page early (the answer's byte ceiling); an error from emit is returned as is. When
+// no program is visible on the page (emit was never called), the error is 404 MsgNoProgramFound.
+func (s *Service) EachProgram(ctx context.Context, caller, orgID int64, q ProgramQuery, members Members,
+	emit func(ProgramView) (more bool, err error)) error {
+	q.Page, q.PerPage = max(q.Page, 1), max(min(q.PerPage, MaxProgramsPerPage), 1)
 	o, err := s.visibleOrganization(ctx, caller, orgID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	repName, err := members.MemberName(ctx, o.RepID)
 	if err != nil {
-		return nil, err
-	}
-	ps, err := s.store.Programs(ctx, orgID)
-	if err != nil {
-		return nil, storeError("list programs", err)
+		return err
 	}
 	loc, err := s.callerZone(ctx, caller)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var out []ProgramView
-	for _, p := range ps {
-		if programVisible(caller, o, p) {
-			out = append(out, programView(p, o, repName, loc))
+	if q.Page-1 > (1<<31)/q.PerPage { // past any organization's programs; no int overflow below
+		return newError(NotFound, MsgNoProgramFound)
+	}
+	offset := (q.Page - 1) * q.PerPage
+	emitted := 0
+	for emitted < q.PerPage {
+		limit := min(programBatch, q.PerPage-emitted)
+		ps, err := s.store.Programs(ctx, ProgramFilter{OrganizationID: orgID, WithDrafts: o.RepID == caller,
+			Offset: offset + emitted, Limit: limit})
+		if err != nil {
+			return storeError("list programs", err)
+		}
+		for _, p := range ps {
+			more, err := emit(programView(p, o, repName, loc))
+			if err != nil {
+				return err
+			}
+			emitted++
+			if !more {
+				return nil
+			}
+		}
+		if len(ps) < limit {
+			break
 		}
 	}
-	if len(out) == 0 {
-		return nil, newError(NotFound, MsgNoProgramFound)
+	if emitted == 0 {
+		return newError(NotFound, MsgNoProgramFound)
 	}
-	return out, nil
+	return nil
 }
 
 // Program is #18 GET /organizations/{id}/programs/{program_id}: the checks of Programs, then 404
@@ -146,11 +210,17 @@ func (s *Service) CreateProgram(ctx context.Context, caller, orgID int64, in Pro
 	if err != nil {
 		return Outcome{}, err
 	}
+	if !s.creates.allow(caller, s.now()) {
+		return Outcome{}, newError(TooMany, MsgProgramCreateRate)
+	}
 	p.OrganizationID = orgID
 	p.CreationDate = s.now().UTC().Truncate(time.Second)
-	if _, err := s.store.CreateProgram(ctx, p); err != nil {
-		if errors.Is(err, ErrNotFound) {
+	if _, err := s.store.CreateProgram(ctx, p, s.programLimit); err != nil {
+		switch {
+		case errors.Is(err, ErrNotFound):
 			return Outcome{}, newError(NotFound, MsgOrganizationDoesNotExist)
+		case errors.Is(err, ErrProgramLimit):
+			return Outcome{}, newError(Forbidden, fmt.Sprintf(msgProgramLimitFormat, s.programLimit))
 		}
 		return Outcome{}, storeError("create program", err)
 	}

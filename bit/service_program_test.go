@@ -67,7 +67,7 @@ func TestProgramWrites(t *testing.T) {
 		})
 	}
 
-	ps, err := svc.Programs(t.Context(), 1, a, ms)
+	ps, err := svc.Programs(t.Context(), 1, a, allPrograms, ms)
 	if err != nil || len(ps) != 1 {
 		t.Fatalf("programs of A: %+v, %v", ps, err)
 	}
@@ -107,7 +107,7 @@ func TestProgramWrites(t *testing.T) {
 		if _, err := svc.CreateProgram(t.Context(), 2, b, programInput("B's", "Open")); err != nil {
 			t.Fatal(err)
 		}
-		bp, err := svc.Programs(t.Context(), 2, b, ms)
+		bp, err := svc.Programs(t.Context(), 2, b, allPrograms, ms)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,36 +138,36 @@ func TestProgramReads(t *testing.T) {
 		return fmt.Sprint(n)
 	}
 	t.Run("the representative sees every program in id order", func(t *testing.T) {
-		ps, err := svc.Programs(t.Context(), 1, a, ms)
+		ps, err := svc.Programs(t.Context(), 1, a, allPrograms, ms)
 		if err != nil || names(ps) != "[A0 A1 A2]" {
 			t.Errorf("got %s, %v", names(ps), err)
 		}
 	})
 	t.Run("another member does not see draft programs", func(t *testing.T) {
-		ps, err := svc.Programs(t.Context(), 3, a, ms)
+		ps, err := svc.Programs(t.Context(), 3, a, allPrograms, ms)
 		if err != nil || names(ps) != "[A0 A2]" {
 			t.Errorf("got %s, %v", names(ps), err)
 		}
-		all, _ := svc.Programs(t.Context(), 1, a, ms)
+		all, _ := svc.Programs(t.Context(), 1, a, allPrograms, ms)
 		_, err = svc.Program(t.Context(), 3, a, all[1].ID, ms)
 		wantErr(t, err, 404, bit.MsgProgramNotInOrganization)
 	})
 	t.Run("another member does not see a draft organization's programs", func(t *testing.T) {
-		_, err := svc.Programs(t.Context(), 3, b, ms)
+		_, err := svc.Programs(t.Context(), 3, b, allPrograms, ms)
 		wantErr(t, err, 404, bit.MsgNoOrganizationFound)
-		ps, err := svc.Programs(t.Context(), 2, b, ms)
+		ps, err := svc.Programs(t.Context(), 2, b, allPrograms, ms)
 		if err != nil || names(ps) != "[B0]" {
 			t.Errorf("its representative: %s, %v", names(ps), err)
 		}
 	})
 	t.Run("a missing organization is not found", func(t *testing.T) {
-		_, err := svc.Programs(t.Context(), 3, b+100, ms)
+		_, err := svc.Programs(t.Context(), 3, b+100, allPrograms, ms)
 		wantErr(t, err, 404, bit.MsgNoOrganizationFound)
 		_, err = svc.Program(t.Context(), 3, b+100, 1, ms)
 		wantErr(t, err, 404, bit.MsgNoOrganizationFound)
 	})
 	t.Run("a program asked for under another organization is not found", func(t *testing.T) {
-		bps, _ := svc.Programs(t.Context(), 2, b, ms)
+		bps, _ := svc.Programs(t.Context(), 2, b, allPrograms, ms)
 		_, err := svc.Program(t.Context(), 1, a, bps[0].ID, ms)
 		wantErr(t, err, 404, bit.MsgProgramNotInOrganization)
 	})
@@ -177,17 +177,17 @@ func TestProgramReads(t *testing.T) {
 			t.Fatal(err)
 		}
 		o, _ := svc.MyOrganization(t.Context(), 5, members{5: "Five"})
-		_, err := svc.Programs(t.Context(), 5, o.ID, members{5: "Five"})
+		_, err := svc.Programs(t.Context(), 5, o.ID, allPrograms, members{5: "Five"})
 		wantErr(t, err, 404, bit.MsgNoProgramFound)
 	})
 	t.Run("a representative MS does not know is MS's answer, returned as is", func(t *testing.T) {
-		_, err := svc.Programs(t.Context(), 3, a, members{3: "Three"})
+		_, err := svc.Programs(t.Context(), 3, a, allPrograms, members{3: "Three"})
 		if !errors.Is(err, bit.ErrNoSuchMember) {
 			t.Errorf("err = %v, want the Members error", err)
 		}
 	})
 	t.Run("lists are never null in a view", func(t *testing.T) {
-		ps, _ := svc.Programs(t.Context(), 1, a, ms)
+		ps, _ := svc.Programs(t.Context(), 1, a, allPrograms, ms)
 		if ps[0].Tags == nil || ps[0].StudentRequirements == nil || ps[0].TargetSkills == nil {
 			t.Errorf("nil list in %+v", ps[0])
 		}
@@ -207,7 +207,7 @@ func TestSeed(t *testing.T) {
 		t.Fatalf("seeded organizations: %+v, %v", orgs, err)
 	}
 	for _, o := range orgs {
-		ps, err := svc.Programs(t.Context(), 99, o.ID, ms)
+		ps, err := svc.Programs(t.Context(), 99, o.ID, allPrograms, ms)
 		if err != nil || len(ps) != 2 {
 			t.Errorf("%s has programs %+v, %v; want 2", o.OrganizationName, ps, err)
 		}
@@ -231,3 +231,6 @@ func TestSeedLeavesAMemberWhoIsNoRepresentativeAlone(t *testing.T) {
 		t.Errorf("member 12 got no organization: %v", err)
 	}
 }
+
+// allPrograms is a page that holds every program the tests create.
+var allPrograms = bit.ProgramQuery{Page: 1, PerPage: bit.MaxProgramsPerPage}

@@ -35,12 +35,17 @@ func clock() time.Time { return time.Date(2021, 6, 1, 10, 0, 0, 0, time.UTC) }
 // newService returns a Service on a fresh SQLite store (the real one).
 func newService(t *testing.T) *bit.Service {
 	t.Helper()
+	return newServiceWith(t, bit.Options{Now: clock})
+}
+
+func newServiceWith(t *testing.T, opts bit.Options) *bit.Service {
+	t.Helper()
 	s, err := sqlitestore.Open(t.Context(), filepath.Join(t.TempDir(), "bit.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	return bit.NewService(s, bit.Options{Now: clock})
+	return bit.NewService(s, opts)
 }
 
 // wantErr checks that err is a *bit.Error with this status and message.

@@ -29,13 +29,15 @@ type Store interface {
 	// ListOrganizations returns the organizations f selects (see OrganizationFilter).
 	ListOrganizations(ctx context.Context, f OrganizationFilter) ([]Organization, error)
 
-	// Programs returns the programs of organization orgID in id order (empty, not an error, when none).
-	Programs(ctx context.Context, orgID int64) ([]Program, error)
+	// Programs returns the programs f selects (see ProgramFilter), in id order (empty, not an error, when none).
+	Programs(ctx context.Context, f ProgramFilter) ([]Program, error)
 	// Program returns program programID if it belongs to organization orgID, else an error wrapping ErrNotFound.
 	Program(ctx context.Context, orgID, programID int64) (Program, error)
 	// CreateProgram inserts p (ID ignored) and returns it with its new id. A taken name gives an error wrapping
-	// ErrDuplicateProgramName; a missing organization one wrapping ErrNotFound.
-	CreateProgram(ctx context.Context, p Program) (Program, error)
+	// ErrDuplicateProgramName; a missing organization one wrapping ErrNotFound. When limit > 0 and the
+	// organization already has limit programs, the error wraps ErrProgramLimit and nothing is inserted; the count
+	// and the insert are one atomic step, so concurrent creations never pass the limit.
+	CreateProgram(ctx context.Context, p Program, limit int) (Program, error)
 	// UpdateProgram overwrites the writable fields and dates of program p.ID of organization p.OrganizationID,
 	// keeping CreationDate. Not found (or in another organization): ErrNotFound; a taken name:
 	// ErrDuplicateProgramName.

@@ -206,3 +206,13 @@ type OrganizationFilter struct {
 	AfterID      int64
 	Limit        int
 }
+
+// ProgramFilter selects programs for Store.Programs: those of OrganizationID (without the ones whose status is
+// Draft unless WithDrafts), in id order, the first Offset skipped, at most Limit of them (Limit ≥ 1: the store
+// query has a LIMIT).
+type ProgramFilter struct {
+	OrganizationID int64
+	WithDrafts     bool
+	Offset         int
+	Limit          int
+}

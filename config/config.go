@@ -81,6 +81,15 @@ type Config struct {
 	// DBTimeout bounds one database call; a slow or down database answers 503 at once instead of hanging.
 	DBTimeout time.Duration `env:"DB_TIMEOUT" envDefault:"2s"`
 
+	// BridgeInTech's own data under load (docs/CONFIGURATION.md): the programs one organization may have, how many
+	// one representative may create per minute, the byte ceiling of one answer, and the cache of representatives'
+	// MS names (how long a name is trusted, how many are kept).
+	ProgramsPerOrganization int           `env:"BIT_PROGRAMS_PER_ORGANIZATION" envDefault:"50"`
+	ProgramCreatesPerMinute int           `env:"BIT_PROGRAM_CREATES_PER_MINUTE" envDefault:"10"`
+	AnswerMaxBytes          int           `env:"BIT_ANSWER_MAX_BYTES" envDefault:"4194304"`
+	NameCacheTTL            time.Duration `env:"BIT_NAME_CACHE_TTL" envDefault:"5m"`
+	NameCacheSize           int           `env:"BIT_NAME_CACHE_SIZE" envDefault:"10000"`
+
 	// SessionKeys is SESSION_KEYS decoded: the first seals, all open.
 	SessionKeys [][]byte `env:"-"`
 	// GeneratedKey is true when development mode made a random key because SESSION_KEYS was empty.
@@ -251,6 +260,21 @@ func (c *Config) validate() []error {
 	}
 	if c.DBTimeout <= 0 {
 		report("DB_TIMEOUT", "must be a positive duration such as 2s")
+	}
+	if c.ProgramsPerOrganization < 1 {
+		report("BIT_PROGRAMS_PER_ORGANIZATION", "must be at least 1")
+	}
+	if c.ProgramCreatesPerMinute < 1 {
+		report("BIT_PROGRAM_CREATES_PER_MINUTE", "must be at least 1")
+	}
+	if c.AnswerMaxBytes < 2<<20 {
+		report("BIT_ANSWER_MAX_BYTES", "must be at least 2097152 (one largest program must fit)")
+	}
+	if c.NameCacheTTL <= 0 {
+		report("BIT_NAME_CACHE_TTL", "must be a positive duration such as 5m")
+	}
+	if c.NameCacheSize < 1 {
+		report("BIT_NAME_CACHE_SIZE", "must be at least 1")
 	}
 	if raw := strings.TrimSpace(c.DatabaseURL.Reveal()); raw != "" {
 		if err := checkDatabaseURL(raw); err != nil {

@@ -75,7 +75,7 @@ var bitRoutes = [...]bitRoute{
 	{method: fiber.MethodGet, path: "/organizations", names: namesFromMS, body: bodyNone,
 		summary: "Published organizations (name, page, per_page) (#15).", serve: getOrganizations, answer: "OrganizationList"},
 	{method: fiber.MethodGet, path: "/organizations/:organization_id/programs", names: namesFromMS, body: bodyNone,
-		summary: "An organization's programs (#16).", serve: getPrograms, answer: "ProgramList"},
+		summary: "An organization's programs (page, per_page) (#16).", serve: getPrograms, answer: "ProgramList"},
 	{method: fiber.MethodPost, path: "/organizations/:organization_id/programs/program", names: namesNone, body: bodyObject,
 		summary: "Create a program of the caller's organization (#17).", serve: createProgram},
 	{method: fiber.MethodGet, path: "/organizations/:organization_id/programs/:program_id", names: namesFromMS, body: bodyNone,
@@ -194,6 +194,8 @@ func (s *Server) bitFailure(c *fiber.Ctx, who *bitCaller, err error) error {
 		case bit.Unavailable:
 			s.log.Warn("database unavailable", "request_id", requestIDOf(c), "route", routeOf(c), "error", be.Err)
 			c.Set(fiber.HeaderRetryAfter, "1")
+		case bit.TooMany:
+			c.Set(fiber.HeaderRetryAfter, "60") // the creation window is a minute
 		case bit.Internal:
 			s.log.Error("database call failed", "request_id", requestIDOf(c), "route", routeOf(c), "error", err)
 		}
@@ -266,8 +268,11 @@ func getOrganizations(s *Server, c *fiber.Ctx, who *bitCaller, _ bitIDs) error {
 }
 
 func getPrograms(s *Server, c *fiber.Ctx, who *bitCaller, ids bitIDs) error {
-	v, err := s.bit.Programs(c.UserContext(), who.id, ids.organization, s.members(c, who))
-	return s.bitAnswer(c, who, v, err)
+	q := bit.ParseProgramQuery(c.Query("page"), c.Query("per_page"))
+	return s.bitList(c, who, func(emit func(any) (bool, error)) error {
+		return s.bit.EachProgram(c.UserContext(), who.id, ids.organization, q, s.members(c, who),
+			func(v bit.ProgramView) (bool, error) { return emit(v) })
+	})
 }
 
 func createProgram(s *Server, c *fiber.Ctx, who *bitCaller, ids bitIDs) error {

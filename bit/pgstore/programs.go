@@ -2,6 +2,8 @@ package pgstore
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -59,20 +61,21 @@ func programArgs(p bit.Program) []any {
 		f.ProgramWebsite, f.IRCChannel, f.Tags, f.Status}
 }
 
-// Programs returns organization orgID's programs in id order.
-func (s *Store) Programs(ctx context.Context, orgID int64) ([]bit.Program, error) {
+// Programs returns the programs f selects, in id order, with a LIMIT.
+func (s *Store) Programs(ctx context.Context, f bit.ProgramFilter) ([]bit.Program, error) {
 	var out []bit.Program
 	err := s.read(ctx, func() (err error) {
-		out, err = s.programs(ctx, orgID)
+		out, err = s.programs(ctx, f)
 		return err
 	})
 	return out, err
 }
 
-func (s *Store) programs(ctx context.Context, orgID int64) ([]bit.Program, error) {
+func (s *Store) programs(ctx context.Context, f bit.ProgramFilter) ([]bit.Program, error) {
 	const op = "list programs"
 	rows, err := s.pool.Query(ctx, `SELECT id, organization_id, `+programColumns+
-		` FROM bitschema.programs WHERE organization_id = $1 ORDER BY id`, orgID)
+		` FROM bitschema.programs WHERE organization_id = $1 AND ($2 OR status <> 'Draft')
+		ORDER BY id LIMIT $3 OFFSET $4`, f.OrganizationID, f.WithDrafts, max(f.Limit, 1), max(f.Offset, 0))
 	if err != nil {
 		return nil, s.classify(op, err)
 	}
@@ -102,14 +105,34 @@ func (s *Store) Program(ctx context.Context, orgID, programID int64) (bit.Progra
 	return p, nil
 }
 
-// CreateProgram inserts p.
-func (s *Store) CreateProgram(ctx context.Context, p bit.Program) (bit.Program, error) {
-	stored, err := scanProgram(s.pool.QueryRow(ctx, `INSERT INTO bitschema.programs (organization_id, `+
-		programColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-			$18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)
-		RETURNING id, organization_id, `+programColumns, append([]any{p.OrganizationID}, programArgs(p)...)...))
+// CreateProgram inserts p unless its organization already has limit programs (limit > 0). The organization's
+// row is locked first, so concurrent creations in one organization count one after the other (the count is a
+// second statement: under READ COMMITTED it sees the programs the previous holder of the lock committed).
+func (s *Store) CreateProgram(ctx context.Context, p bit.Program, limit int) (bit.Program, error) {
+	const op = "create program"
+	var stored bit.Program
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var id int64
+		if err := tx.QueryRow(ctx, `SELECT id FROM bitschema.organizations WHERE id = $1 FOR UPDATE`,
+			p.OrganizationID).Scan(&id); err != nil {
+			return err // no rows: the organization is missing (ErrNotFound)
+		}
+		var err error
+		stored, err = scanProgram(tx.QueryRow(ctx, `INSERT INTO bitschema.programs (organization_id, `+
+			programColumns+`) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+			$18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28
+			WHERE $29 <= 0 OR (SELECT count(*) FROM bitschema.programs WHERE organization_id = $1) < $29
+			RETURNING id, organization_id, `+programColumns, append(append([]any{p.OrganizationID}, programArgs(p)...), limit)...))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("pgstore %s: %w", op, bit.ErrProgramLimit)
+		}
+		return err
+	})
+	if errors.Is(err, bit.ErrProgramLimit) {
+		return bit.Program{}, err
+	}
 	if err != nil {
-		return bit.Program{}, s.classify("create program", err)
+		return bit.Program{}, s.classify(op, err)
 	}
 	return stored, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/anitab-org/bridge-in-tech-bff/bit"
@@ -90,11 +91,12 @@ func programArgs(p bit.Program) []any {
 		f.ProgramWebsite, f.IRCChannel, toJSON(f.Tags), f.Status}
 }
 
-// Programs returns organization orgID's programs in id order.
-func (s *Store) Programs(ctx context.Context, orgID int64) ([]bit.Program, error) {
+// Programs returns the programs f selects, in id order, with a LIMIT.
+func (s *Store) Programs(ctx context.Context, f bit.ProgramFilter) ([]bit.Program, error) {
 	const op = "list programs"
 	rows, err := s.db.QueryContext(ctx, `SELECT id, organization_id, `+programColumns+
-		` FROM programs WHERE organization_id = ? ORDER BY id`, orgID)
+		` FROM programs WHERE organization_id = ? AND (? OR status <> 'Draft') ORDER BY id LIMIT ? OFFSET ?`,
+		f.OrganizationID, f.WithDrafts, max(f.Limit, 1), max(f.Offset, 0))
 	if err != nil {
 		return nil, classify(op, err)
 	}
@@ -120,11 +122,17 @@ func (s *Store) Program(ctx context.Context, orgID, programID int64) (bit.Progra
 	return p, nil
 }
 
-// CreateProgram inserts p.
-func (s *Store) CreateProgram(ctx context.Context, p bit.Program) (bit.Program, error) {
+// CreateProgram inserts p unless its organization already has limit programs (limit > 0). SQLite runs one
+// writing statement at a time, so the count and the insert of this one statement are atomic.
+func (s *Store) CreateProgram(ctx context.Context, p bit.Program, limit int) (bit.Program, error) {
+	args := append([]any{p.OrganizationID}, programArgs(p)...)
 	stored, err := scanProgram(s.db.QueryRowContext(ctx, `INSERT INTO programs (organization_id, `+programColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		RETURNING id, organization_id, `+programColumns, append([]any{p.OrganizationID}, programArgs(p)...)...))
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+		WHERE ? <= 0 OR (SELECT count(*) FROM programs WHERE organization_id = ?) < ?
+		RETURNING id, organization_id, `+programColumns, append(args, limit, p.OrganizationID, limit)...))
+	if errors.Is(err, sql.ErrNoRows) { // no row inserted: the organization exists (else the foreign key fails) and is full
+		return bit.Program{}, fmt.Errorf("sqlitestore create program: %w", bit.ErrProgramLimit)
+	}
 	if err != nil {
 		return bit.Program{}, classify("create program", err)
 	}

@@ -30,7 +30,7 @@ func Bench(b *testing.B, newDB NewDatabase) {
 	}
 	var progID int64
 	for i := range 10 {
-		p, err := s.CreateProgram(ctx, program(orgID, fmt.Sprintf("P%d", i), i))
+		p, err := s.CreateProgram(ctx, program(orgID, fmt.Sprintf("P%d", i), i), 0)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -86,7 +86,7 @@ func Bench(b *testing.B, newDB NewDatabase) {
 	})
 	b.Run("Programs10", func(b *testing.B) {
 		for b.Loop() {
-			if ps, err := s.Programs(ctx, orgID); err != nil || len(ps) != 10 {
+			if ps, err := s.Programs(ctx, allOf(orgID)); err != nil || len(ps) != 10 {
 				b.Fatal(len(ps), err)
 			}
 		}

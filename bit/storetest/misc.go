@@ -22,7 +22,7 @@ func testExtremeIDs(t *testing.T, s bit.Store) {
 		if _, err := s.Program(t.Context(), id, id); !errors.Is(err, bit.ErrNotFound) {
 			t.Errorf("Program(%d): %v", id, err)
 		}
-		if ps, err := s.Programs(t.Context(), id); err != nil || len(ps) != 0 {
+		if ps, err := s.Programs(t.Context(), allOf(id)); err != nil || len(ps) != 0 {
 			t.Errorf("Programs(%d): %v, %v", id, ps, err)
 		}
 	}
@@ -74,7 +74,7 @@ func testContextEnded(t *testing.T, s bit.Store) {
 				_, err := s.ListOrganizations(ctx, bit.OrganizationFilter{Limit: 1})
 				return err
 			},
-			"Programs": func() error { _, err := s.Programs(ctx, 1); return err },
+			"Programs": func() error { _, err := s.Programs(ctx, allOf(1)); return err },
 		}
 		for call, f := range calls {
 			if err := f(); !errors.Is(err, bit.ErrUnavailable) {

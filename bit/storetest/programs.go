@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,7 +44,7 @@ func sameProgram(p, want bit.Program) bool {
 
 func mustCreateProgram(t *testing.T, s bit.Store, p bit.Program) bit.Program {
 	t.Helper()
-	stored, err := s.CreateProgram(t.Context(), p)
+	stored, err := s.CreateProgram(t.Context(), p, 0)
 	if err != nil {
 		t.Fatalf("CreateProgram(%s): %v", p.Name, err)
 	}
@@ -70,14 +71,14 @@ func testProgramRoundTrip(t *testing.T, s bit.Store) {
 func testProgramsOfOrganization(t *testing.T, s bit.Store) {
 	a := mustPutOrg(t, s, organization(1, "A"))
 	b := mustPutOrg(t, s, organization(2, "B"))
-	if ps, err := s.Programs(t.Context(), a.ID); err != nil || len(ps) != 0 {
+	if ps, err := s.Programs(t.Context(), allOf(a.ID)); err != nil || len(ps) != 0 {
 		t.Fatalf("no programs yet: %v, %v", ps, err)
 	}
 	var ids []int64
 	for i, org := range []int64{a.ID, b.ID, a.ID, a.ID} {
 		ids = append(ids, mustCreateProgram(t, s, program(org, fmt.Sprintf("P%d", i), i)).ID)
 	}
-	ps, err := s.Programs(t.Context(), a.ID)
+	ps, err := s.Programs(t.Context(), allOf(a.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +139,7 @@ func testProgramDuplicates(t *testing.T, s bit.Store) {
 	a := mustPutOrg(t, s, organization(1, "A"))
 	b := mustPutOrg(t, s, organization(2, "B"))
 	mustCreateProgram(t, s, program(a.ID, "Unique", 1))
-	if _, err := s.CreateProgram(t.Context(), program(b.ID, "Unique", 2)); !errors.Is(err, bit.ErrDuplicateProgramName) {
+	if _, err := s.CreateProgram(t.Context(), program(b.ID, "Unique", 2), 0); !errors.Is(err, bit.ErrDuplicateProgramName) {
 		t.Errorf("create in another organization: err = %v, want ErrDuplicateProgramName", err)
 	}
 	second := mustCreateProgram(t, s, program(b.ID, "Second", 3))
@@ -155,7 +156,7 @@ func testProgramDuplicates(t *testing.T, s bit.Store) {
 func testParallelProgramCreate(t *testing.T, s bit.Store) {
 	org := mustPutOrg(t, s, organization(1, "A"))
 	errs := parallel(writers, func(i int) error {
-		_, err := s.CreateProgram(t.Context(), program(org.ID, "Race", i))
+		_, err := s.CreateProgram(t.Context(), program(org.ID, "Race", i), 0)
 		return err
 	})
 	ok := 0
@@ -167,14 +168,115 @@ func testParallelProgramCreate(t *testing.T, s bit.Store) {
 			t.Errorf("writer %d: %v", i, err)
 		}
 	}
-	ps, err := s.Programs(t.Context(), org.ID)
+	ps, err := s.Programs(t.Context(), allOf(org.ID))
 	if ok != 1 || err != nil || len(ps) != 1 {
 		t.Errorf("%d creations succeeded, %d programs stored (%v); want 1 and 1", ok, len(ps), err)
 	}
 }
 
 func testProgramMissingOrganization(t *testing.T, s bit.Store) {
-	if _, err := s.CreateProgram(t.Context(), program(12345, "Orphan", 1)); !errors.Is(err, bit.ErrNotFound) {
+	if _, err := s.CreateProgram(t.Context(), program(12345, "Orphan", 1), 0); !errors.Is(err, bit.ErrNotFound) {
 		t.Errorf("err = %v, want ErrNotFound", err)
+	}
+}
+
+// allOf selects every program of organization orgID, drafts included.
+func allOf(orgID int64) bit.ProgramFilter {
+	return bit.ProgramFilter{OrganizationID: orgID, WithDrafts: true, Limit: 1000}
+}
+
+// programNames lists the names of the programs f selects.
+func programNames(t *testing.T, s bit.Store, f bit.ProgramFilter) string {
+	t.Helper()
+	ps, err := s.Programs(t.Context(), f)
+	if err != nil {
+		t.Fatalf("Programs(%+v): %v", f, err)
+	}
+	var names []string
+	for _, p := range ps {
+		names = append(names, p.Name)
+	}
+	return fmt.Sprint(names)
+}
+
+func testProgramsPaged(t *testing.T, s bit.Store) {
+	org := mustPutOrg(t, s, organization(1, "Org"))
+	for i := range 7 {
+		p := program(org.ID, fmt.Sprintf("P%d", i), i)
+		if i%3 == 1 {
+			p.Status = "Draft"
+		}
+		mustCreateProgram(t, s, p)
+	}
+	for _, tc := range []struct {
+		name string
+		f    bit.ProgramFilter
+		want string
+	}{
+		{"the limit bounds the rows", bit.ProgramFilter{WithDrafts: true, Limit: 3}, "[P0 P1 P2]"},
+		{"the offset skips rows in id order", bit.ProgramFilter{WithDrafts: true, Offset: 3, Limit: 3}, "[P3 P4 P5]"},
+		{"the last page is short", bit.ProgramFilter{WithDrafts: true, Offset: 6, Limit: 3}, "[P6]"},
+		{"a page past the end is empty", bit.ProgramFilter{WithDrafts: true, Offset: 7, Limit: 3}, "[]"},
+		{"drafts are left out before paging", bit.ProgramFilter{Limit: 3}, "[P0 P2 P3]"},
+		{"drafts are left out of later pages too", bit.ProgramFilter{Offset: 3, Limit: 3}, "[P5 P6]"},
+		{"a limit below one reads one row", bit.ProgramFilter{WithDrafts: true, Limit: 0}, "[P0]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.f.OrganizationID = org.ID
+			if got := programNames(t, s, tc.f); got != tc.want {
+				t.Errorf("programs %+v: %s, want %s", tc.f, got, tc.want)
+			}
+		})
+	}
+}
+
+func testProgramLimit(t *testing.T, s bit.Store) {
+	a := mustPutOrg(t, s, organization(1, "A"))
+	b := mustPutOrg(t, s, organization(2, "B"))
+	for i := range 3 {
+		if _, err := s.CreateProgram(t.Context(), program(a.ID, fmt.Sprintf("A%d", i), i), 3); err != nil {
+			t.Fatalf("program %d of 3: %v", i, err)
+		}
+	}
+	if _, err := s.CreateProgram(t.Context(), program(a.ID, "A3", 3), 3); !errors.Is(err, bit.ErrProgramLimit) {
+		t.Errorf("a fourth program under a limit of 3: err = %v, want ErrProgramLimit", err)
+	}
+	if _, err := s.CreateProgram(t.Context(), program(b.ID, "B0", 0), 3); err != nil {
+		t.Errorf("another organization's first program: %v", err)
+	}
+	if _, err := s.CreateProgram(t.Context(), program(a.ID, "A4", 4), 0); err != nil {
+		t.Errorf("no limit (0): %v", err)
+	}
+	if _, err := s.CreateProgram(t.Context(), program(12345, "Orphan", 1), 3); !errors.Is(err, bit.ErrNotFound) {
+		t.Errorf("a limited creation in a missing organization: err = %v, want ErrNotFound", err)
+	}
+	if got := programNames(t, s, allOf(a.ID)); got != "[A0 A1 A2 A4]" {
+		t.Errorf("A's programs: %s", got)
+	}
+}
+
+func testParallelProgramLimit(t *testing.T, s bit.Store) {
+	org := mustPutOrg(t, s, organization(1, "Org"))
+	const limit, tries = 5, 16
+	var wg sync.WaitGroup
+	errs := make([]error, tries)
+	for i := range tries {
+		wg.Go(func() {
+			_, errs[i] = s.CreateProgram(t.Context(), program(org.ID, fmt.Sprintf("P%d", i), i), limit)
+		})
+	}
+	wg.Wait()
+	created := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			created++
+		case !errors.Is(err, bit.ErrProgramLimit):
+			t.Errorf("parallel creation: %v", err)
+		}
+	}
+	ps, err := s.Programs(t.Context(), allOf(org.ID))
+	if err != nil || created != limit || len(ps) != limit {
+		t.Errorf("%d creations succeeded, %d programs stored (%v), want %d", created, len(ps), err, limit)
 	}
 }

@@ -146,16 +146,16 @@ func (s *Store) ListOrganizations(ctx context.Context, f bit.OrganizationFilter)
 	return call(s, ctx, "organizations_list", func(c context.Context) ([]bit.Organization, error) { return s.next.ListOrganizations(c, f) })
 }
 
-func (s *Store) Programs(ctx context.Context, orgID int64) ([]bit.Program, error) {
-	return call(s, ctx, "programs_list", func(c context.Context) ([]bit.Program, error) { return s.next.Programs(c, orgID) })
+func (s *Store) Programs(ctx context.Context, f bit.ProgramFilter) ([]bit.Program, error) {
+	return call(s, ctx, "programs_list", func(c context.Context) ([]bit.Program, error) { return s.next.Programs(c, f) })
 }
 
 func (s *Store) Program(ctx context.Context, orgID, programID int64) (bit.Program, error) {
 	return call(s, ctx, "program_get", func(c context.Context) (bit.Program, error) { return s.next.Program(c, orgID, programID) })
 }
 
-func (s *Store) CreateProgram(ctx context.Context, p bit.Program) (bit.Program, error) {
-	return call(s, ctx, "program_create", func(c context.Context) (bit.Program, error) { return s.next.CreateProgram(c, p) })
+func (s *Store) CreateProgram(ctx context.Context, p bit.Program, limit int) (bit.Program, error) {
+	return call(s, ctx, "program_create", func(c context.Context) (bit.Program, error) { return s.next.CreateProgram(c, p, limit) })
 }
 
 func (s *Store) UpdateProgram(ctx context.Context, p bit.Program) (bit.Program, error) {
