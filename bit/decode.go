@@ -51,19 +51,40 @@ func (k kind) jsonType() string {
 	}
 }
 
-// object is a decoded body: the raw value of each key.
-type object map[string]json.RawMessage
+// object is a checked body: the raw JSON value of each declared key, a slice of the body (never a copy). Keys the
+// model does not declare are skipped without being kept.
+type object map[string][]byte
+
+// Parsing is bounded before it allocates: the body is checked as JSON by json.Valid (no allocation), then walked
+// in place (walk.go); a declared key's value is kept as a slice of the body, a list is type-checked item by item
+// without decoding, and each string is decoded once, straight from the body, into a string never longer than its
+// JSON form (invalid UTF-8 is kept as is, for the length checks to refuse). A list is decoded up to
+// maxListItems+1 items: the one past the limit is what the length check refuses, the rest is never decoded. So
+// what a decoder holds is at most the body's size again plus a constant (decodeOverhead).
+//
+// decodeOverhead bounds what parsing holds beyond the decoded text itself (list headers: 8 lists of at most 101
+// items of 16 bytes; the object's at most 36 entries; a schema failure's texts of at most 50 characters each),
+// rounded up. handlers/bodygate.go counts a body twice against BODY_MEMORY (as read, as decoded) plus this.
+const decodeOverhead = 64 << 10
+
+// DecodeOverhead is decodeOverhead, for the body gate's accounting.
+const DecodeOverhead = decodeOverhead
 
 // decodeObject runs steps 1 and 2 for fields.
 func decodeObject(body []byte, fields []field) (object, error) {
 	body = bytes.TrimSpace(body)
-	if len(body) == 0 || body[0] != '{' {
+	if len(body) == 0 || body[0] != '{' || !json.Valid(body) {
 		return nil, newError(Invalid, MsgBodyNotJSONObject)
 	}
-	var obj object
-	if err := json.Unmarshal(body, &obj); err != nil {
-		return nil, newError(Invalid, MsgBodyNotJSONObject)
-	}
+	obj := object{}
+	eachMember(body, func(key, value []byte) {
+		for _, f := range fields {
+			if string(key) == f.key { // a later duplicate wins, as encoding/json's
+				obj[f.key] = value
+				return
+			}
+		}
+	})
 	problems := map[string]string{}
 	for _, f := range fields {
 		raw, ok := obj[f.key]
@@ -88,9 +109,10 @@ func decodeObject(body []byte, fields []field) (object, error) {
 	return obj, nil
 }
 
-// typeProblem returns jsonschema's text when raw is not of kind k.
-func typeProblem(raw json.RawMessage, k kind) (string, bool) {
-	wrong := func(v json.RawMessage, t string) (string, bool) {
+// typeProblem returns jsonschema's text when raw is not of kind k. A list's items are checked in place, not
+// decoded.
+func typeProblem(raw []byte, k kind) (string, bool) {
+	wrong := func(v []byte, t string) (string, bool) {
 		return fmt.Sprintf(msgWrongTypeFormat, pythonRepr(v), t), true
 	}
 	switch k {
@@ -110,22 +132,34 @@ func typeProblem(raw json.RawMessage, k kind) (string, bool) {
 			return wrong(raw, "integer")
 		}
 	case kStrings:
-		var items []json.RawMessage
-		if raw[0] != '[' || json.Unmarshal(raw, &items) != nil {
+		if raw[0] != '[' {
 			return wrong(raw, "array")
 		}
-		for _, it := range items {
-			if it[0] != '"' {
-				return wrong(it, "string")
+		var bad []byte
+		eachItem(raw, func(item []byte) bool {
+			if item[0] != '"' {
+				bad = item
+				return false
 			}
+			return true
+		})
+		if bad != nil {
+			return wrong(bad, "string")
 		}
 	}
 	return "", false
 }
 
+// reprBytes is how much of a value pythonRepr reads: enough for its 40 characters however they are escaped.
+const reprBytes = 256
+
 // pythonRepr writes a JSON value roughly as Python's repr does in jsonschema's texts (None, True, 'text'), cut
-// to 40 characters so a huge value is not echoed back.
-func pythonRepr(raw json.RawMessage) string {
+// to 40 characters so a huge value is not echoed back (only its first reprBytes are read).
+func pythonRepr(raw []byte) string {
+	long := len(raw) > reprBytes
+	if long {
+		raw = raw[:reprBytes]
+	}
 	s := string(raw)
 	switch {
 	case s == "null":
@@ -135,27 +169,25 @@ func pythonRepr(raw json.RawMessage) string {
 	case s == "false":
 		return "False"
 	case strings.HasPrefix(s, `"`):
-		var v string
-		_ = json.Unmarshal(raw, &v)
-		s = "'" + v + "'"
+		s = "'" + strings.ToValidUTF8(unquote(raw), "\ufffd") + "'"
 	}
-	if r := []rune(s); len(r) > 40 {
-		s = string(r[:40]) + "…"
+	if r := []rune(s); len(r) > 40 || long {
+		s = string(r[:min(len(r), 40)]) + "…"
 	}
 	return s
 }
 
-func (o object) str(key string) string {
-	var v string
-	_ = json.Unmarshal(o[key], &v) // the type was checked
-	return v
-}
+func (o object) str(key string) string { return unquote(o[key]) }
 
 func (o object) boolean(key string) bool { return string(o[key]) == "true" }
 
+// strs decodes a list of strings up to maxListItems+1 items (the one past the limit makes Validate refuse it).
 func (o object) strs(key string) []string {
 	v := []string{}
-	_ = json.Unmarshal(o[key], &v)
+	eachItem(o[key], func(item []byte) bool {
+		v = append(v, unquote(item))
+		return len(v) <= maxListItems
+	})
 	return v
 }
 

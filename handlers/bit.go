@@ -215,7 +215,7 @@ func getAdditionalInfo(s *Server, c *fiber.Ctx, who *bitCaller, _ bitIDs) error 
 }
 
 func putAdditionalInfo(s *Server, c *fiber.Ctx, who *bitCaller, _ bitIDs) error {
-	in, err := bit.DecodeAdditionalInfo(c.Body())
+	in, err := bit.DecodeAdditionalInfo(c.Request().Body())
 	if err != nil {
 		return s.bitFailure(c, who, err)
 	}
@@ -229,7 +229,7 @@ func getPersonalBackground(s *Server, c *fiber.Ctx, who *bitCaller, _ bitIDs) er
 }
 
 func putPersonalBackground(s *Server, c *fiber.Ctx, who *bitCaller, _ bitIDs) error {
-	in, err := bit.DecodePersonalBackground(c.Body())
+	in, err := bit.DecodePersonalBackground(c.Request().Body())
 	if err != nil {
 		return s.bitFailure(c, who, err)
 	}
@@ -253,7 +253,7 @@ func getMyOrganization(s *Server, c *fiber.Ctx, who *bitCaller, _ bitIDs) error 
 }
 
 func putOrganization(s *Server, c *fiber.Ctx, who *bitCaller, _ bitIDs) error {
-	in, err := bit.DecodeOrganization(c.Body())
+	in, err := bit.DecodeOrganization(c.Request().Body())
 	if err != nil {
 		return s.bitFailure(c, who, err)
 	}
@@ -276,7 +276,7 @@ func getPrograms(s *Server, c *fiber.Ctx, who *bitCaller, ids bitIDs) error {
 }
 
 func createProgram(s *Server, c *fiber.Ctx, who *bitCaller, ids bitIDs) error {
-	in, err := bit.DecodeProgram(c.Body())
+	in, err := bit.DecodeProgram(c.Request().Body())
 	if err != nil {
 		return s.bitFailure(c, who, err)
 	}
@@ -290,7 +290,7 @@ func getProgram(s *Server, c *fiber.Ctx, who *bitCaller, ids bitIDs) error {
 }
 
 func updateProgram(s *Server, c *fiber.Ctx, who *bitCaller, ids bitIDs) error {
-	in, err := bit.DecodeProgram(c.Body())
+	in, err := bit.DecodeProgram(c.Request().Body())
 	if err != nil {
 		return s.bitFailure(c, who, err)
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
+
+	"github.com/anitab-org/bridge-in-tech-bff/bit"
 )
 
 // Request bodies: never decoded, never larger than BODY_LIMIT, and never more than BODY_MEMORY of them in memory
@@ -18,9 +20,11 @@ import (
 //
 // fasthttp streams request bodies (StreamRequestBody): before the handler it reads at most prefetchedBody bytes
 // of a body; gateBody reads the rest, bounded by BODY_LIMIT, once the body has a share of the BODY_MEMORY budget.
-// So the memory bodies take is at most prefetchedBody per connection plus BODY_MEMORY in all (a body counts
-// twice: as read, and as the copy the field-type check makes of its fields), however many clients send
-// maximum-size bodies at once. A body whose declared length is over the limit is refused from its headers:
+// So the memory bodies take is at most prefetchedBody per connection plus BODY_MEMORY in all, however many
+// clients send maximum-size bodies at once and whatever their JSON's shape: a body counts twice (as read, and as
+// what is decoded from it: the copy the field-type check makes of its fields, or BridgeInTech's decoders, whose
+// decoded text is never longer than the body) plus bit.DecodeOverhead (64 KiB: what those decoders hold besides
+// the text, a bound that does not grow with the body). A body whose declared length is over the limit is refused from its headers:
 // with Expect: 100-continue before any of it is sent (no 100 Continue), else after fasthttp's first 8 KiB.
 const (
 	// prefetchedBody is what fasthttp reads of every body before the handler runs (readBodyWithStreaming's
@@ -111,9 +115,11 @@ func (s *Server) gateBody(c *fiber.Ctx) error {
 	if n < 0 {
 		weight = int64(s.cfg.BodyLimit)
 	}
-	// A body is held once as read and once more, at most, as the fields the edge checks copy out of it.
-	weight *= 2
-	if weight > 2*prefetchedBody {
+	// A body is held once as read and once more, at most, as what is decoded from it, plus the decoders' constant;
+	// never more than the whole budget, so one largest body always fits (config checks BODY_MEMORY ≥ 2 × limit).
+	large := weight > prefetchedBody
+	weight = min(2*weight+bit.DecodeOverhead, int64(s.cfg.BodyMemory))
+	if large {
 		ctx, cancel := context.WithTimeout(c.UserContext(), s.bodyWait)
 		err := s.bodyBudget.Acquire(ctx, weight)
 		cancel()
