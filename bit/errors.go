@@ -93,6 +93,10 @@ var (
 	// ErrNoSuchMember is what a Members implementation returns (wrapped) when MS says the user does not exist or is
 	// not verified (MS 404 or 403).
 	ErrNoSuchMember = errors.New("no such member")
+	// ErrNameUnknown is what a Members implementation returns when it cannot learn a name in this request without
+	// more calls to MS than it allows itself (one per request): a list then shows that representative without a
+	// name, and a later request learns it.
+	ErrNameUnknown = errors.New("member name not known yet")
 )
 
 // storeError turns a Store error into the domain error the Service returns. Store errors other than the

@@ -84,7 +84,7 @@ func ParseOrganizationQuery(name, page, perPage string) OrganizationQuery {
 // status Publish whose representative has declared is_organization_rep and is a verified MS member
 // (members.MemberName succeeds; ErrNoSuchMember skips the organization), whose name contains q.Name
 // (case-insensitive, taken literally), in id order; filtered first, then paged. representative_name is the
-// member's MS name; join_date is in the caller's timezone (GMT0 when they have none). Nothing on the page: 404
+// member's MS name, or "" when members cannot learn it now (ErrNameUnknown: the organization is listed); join_date is in the caller's timezone (GMT0 when they have none). Nothing on the page: 404
 // MsgNoOrganizationFound. Another Members error is returned unchanged.
 //
 // Decision: Draft and Archived organizations are listed to nobody, their representative included (they see
@@ -120,6 +120,9 @@ func (s *Service) Organizations(ctx context.Context, caller int64, q Organizatio
 			name, err := members.MemberName(ctx, o.RepID)
 			if errors.Is(err, ErrNoSuchMember) {
 				continue
+			}
+			if errors.Is(err, ErrNameUnknown) { // listed without the name; a later request learns it
+				err = nil
 			}
 			if err != nil {
 				return nil, err

@@ -1,16 +1,10 @@
 package handlers
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"strconv"
-	"sync"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/anitab-org/bridge-in-tech-bff/bit"
 	"github.com/anitab-org/bridge-in-tech-bff/msclient"
 	"github.com/anitab-org/bridge-in-tech-bff/secret"
 )
@@ -85,82 +79,4 @@ func (s *Server) callerFromMS(c *fiber.Ctx, header secret.String) (*bitCaller, e
 	}
 	c.Locals(localUserID, *who.ID)
 	return &bitCaller{id: *who.ID, authorization: header, name: who.Name}, nil
-}
-
-// msMembers implements bit.Members for one request: MS GET /users/{id} with the caller's own token, each id asked
-// at most once.
-type msMembers struct {
-	s      *Server
-	caller *bitCaller
-	reqID  string
-	mu     sync.Mutex
-	names  map[int64]memberAnswer
-}
-
-type memberAnswer struct {
-	name string
-	err  error
-}
-
-// memberRefusal is an MS answer other than 200 to GET /users/{id}: passed through to the client as it came (e.g.
-// 404 "User does not exist."). It wraps bit.ErrNoSuchMember for a 404 or 403, so #15 skips that organization.
-type memberRefusal struct {
-	resp *msclient.Response
-}
-
-func (e *memberRefusal) Error() string {
-	return fmt.Sprintf("MS answered %d to a member look-up", e.resp.Status)
-}
-
-func (e *memberRefusal) Unwrap() error {
-	if e.resp.Status == fiber.StatusNotFound || e.resp.Status == fiber.StatusForbidden {
-		return bit.ErrNoSuchMember
-	}
-	return nil
-}
-
-func (s *Server) members(c *fiber.Ctx, caller *bitCaller) *msMembers {
-	m := &msMembers{s: s, caller: caller, reqID: requestIDOf(c), names: map[int64]memberAnswer{}}
-	if caller.name != "" {
-		m.names[caller.id] = memberAnswer{name: caller.name}
-	}
-	return m
-}
-
-// MemberName returns the MS name of user id (bit.Members).
-func (m *msMembers) MemberName(ctx context.Context, id int64) (string, error) {
-	m.mu.Lock()
-	a, ok := m.names[id]
-	m.mu.Unlock()
-	if ok {
-		return a.name, a.err
-	}
-	a = m.ask(ctx, id)
-	var ue *msclient.UpstreamError
-	if !errors.As(a.err, &ue) { // MS trouble is not remembered: it is this request's answer anyway
-		m.mu.Lock()
-		m.names[id] = a
-		m.mu.Unlock()
-	}
-	return a.name, a.err
-}
-
-func (m *msMembers) ask(ctx context.Context, id int64) memberAnswer {
-	resp, err := m.s.ms.Do(ctx, msclient.Request{
-		Method: fiber.MethodGet, Path: "/users/" + strconv.FormatInt(id, 10), Authorization: m.caller.authorization,
-		RequestID: m.reqID, Route: "GET /users/:id",
-	})
-	if err != nil {
-		return memberAnswer{err: err}
-	}
-	if resp.Status != fiber.StatusOK {
-		return memberAnswer{err: &memberRefusal{resp: resp}}
-	}
-	var u struct {
-		Name *string `json:"name"`
-	}
-	if json.Unmarshal(resp.Body, &u) != nil || u.Name == nil {
-		return memberAnswer{err: &msclient.UpstreamError{Kind: msclient.KindBadAnswer, Err: errors.New("GET /users/{id} answered without a name")}}
-	}
-	return memberAnswer{name: *u.Name}
 }

@@ -53,6 +53,7 @@ type Server struct {
 	ready      readyCheck
 	storeReady readyCheck
 	bit        *bit.Service
+	names      *nameCache // representatives' MS names (bit_names.go)
 	app        *fiber.App
 }
 
@@ -68,6 +69,7 @@ func New(d Deps) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.names = newNameCache(d.Config.NameCacheTTL, d.Config.NameCacheSize, s.now)
 	doc, err := openAPIDoc()
 	if err != nil {
 		panic("handlers: building the OpenAPI document: " + err.Error()) // static data; every test run builds it
