@@ -49,6 +49,8 @@ const (
 	msgProgramLimitFormat         = "An organization may have at most %d programs."                                            // new
 	msgTooLongFormat              = "The field %s must be at most %d characters long."                                         // new (B6)
 	msgTooManyItemsFormat         = "The field %s must have at most %d items."                                                 // new
+	msgControlFormat              = "The field %s must not contain control characters or bidirectional overrides."             // new
+	msgURLFormat                  = "The field %s must be an absolute http or https URL."                                      // new
 	msgNULFormat                  = "The field %s must not contain NUL characters."                                            // new
 	msgUTF8Format                 = "The field %s must be UTF-8 text."                                                         // new
 	msgRequiredFormat             = "'%s' is a required property"                                                              // jsonschema's text

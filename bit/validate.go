@@ -38,17 +38,16 @@ const (
 	maxLink        = 254 // program_website, irc_channel
 )
 
-// validPhone is the old API's `^[0-9\s\-\+]+$`: digits, white space, '-' and '+', at least one character.
+// validPhone is the old API's `^[0-9\s\-\+]+$` (digits, white space, '-' and '+') with at least one digit.
 func validPhone(s string) bool {
-	if s == "" {
-		return false
-	}
+	digit := false
 	for _, r := range s {
 		if !(r >= '0' && r <= '9') && r != '-' && r != '+' && !unicode.IsSpace(r) {
 			return false
 		}
+		digit = digit || (r >= '0' && r <= '9')
 	}
-	return true
+	return digit
 }
 
 func validEmail(s string) bool { return emailPattern.MatchString(s) }
@@ -56,7 +55,14 @@ func validEmail(s string) bool { return emailPattern.MatchString(s) }
 // limits collects the first over-long or NUL-holding field of a body, in the order checked.
 type limits struct{ err *Error }
 
-func (l *limits) text(key, v string, max int) {
+// text checks a one-line text field: no NUL, UTF-8, no control character or bidirectional override (text.go),
+// at most max characters.
+func (l *limits) text(key, v string, max int) { l.check(key, v, max, false) }
+
+// multiLine checks a text field that may hold tab, LF and CR as text does otherwise.
+func (l *limits) multiLine(key, v string, max int) { l.check(key, v, max, true) }
+
+func (l *limits) check(key, v string, max int, multiLine bool) {
 	if l.err != nil {
 		return
 	}
@@ -65,8 +71,18 @@ func (l *limits) text(key, v string, max int) {
 		l.err = newError(Invalid, fmt.Sprintf(msgNULFormat, key))
 	case !utf8.ValidString(v):
 		l.err = newError(Invalid, fmt.Sprintf(msgUTF8Format, key))
+	case hasForbiddenRune(v, multiLine):
+		l.err = newError(Invalid, fmt.Sprintf(msgControlFormat, key))
 	case utf8.RuneCountInString(v) > max:
 		l.err = newError(Invalid, fmt.Sprintf(msgTooLongFormat, key, max))
+	}
+}
+
+// link checks a URL field as text does, then that it is empty or an absolute http or https URL.
+func (l *limits) link(key, v string, max int) {
+	l.text(key, v, max)
+	if l.err == nil && v != "" && !validURL(v) {
+		l.err = newError(Invalid, fmt.Sprintf(msgURLFormat, key))
 	}
 }
 
@@ -90,7 +106,7 @@ func (a AdditionalInfo) Validate() error {
 	var l limits
 	l.text("phone", a.Phone, maxUserPhone)
 	l.text("mobile", a.Mobile, maxUserPhone)
-	l.text("personal_website", a.PersonalWebsite, maxWebsite)
+	l.link("personal_website", a.PersonalWebsite, maxWebsite)
 	if l.err != nil {
 		return l.err
 	}
@@ -154,9 +170,9 @@ func (o OrganizationInput) Validate() error {
 	l.text("representative_department", o.RepresentativeDepartment, maxOrgDept)
 	l.text("name", o.Name, maxOrgName)
 	l.text("email", o.Email, maxEmail)
-	l.text("about", o.About, maxOrgAbout)
-	l.text("address", o.Address, maxOrgAddress)
-	l.text("website", o.Website, maxOrgWebsite)
+	l.multiLine("about", o.About, maxOrgAbout)
+	l.multiLine("address", o.Address, maxOrgAddress)
+	l.link("website", o.Website, maxOrgWebsite)
 	l.text("phone", o.Phone, maxPhone)
 	if l.err != nil {
 		return l.err
@@ -198,7 +214,7 @@ func (p ProgramInput) Validate() error {
 	}
 	var l limits
 	l.text("program_name", p.Name, maxProgramName)
-	l.text("description", p.Description, maxDescription)
+	l.multiLine("description", p.Description, maxDescription)
 	l.list("target_skills", p.TargetSkills, maxSkill)
 	tc := p.TargetCandidate
 	for _, f := range []struct{ key, v string }{
@@ -220,11 +236,11 @@ func (p ProgramInput) Validate() error {
 	l.list("resources_provided", p.ResourcesProvided, maxDuty)
 	l.text("contact_name", p.ContactName, maxContactName)
 	l.text("contact_department", p.ContactDepartment, maxContactDept)
-	l.text("program_address", p.ProgramAddress, maxProgAddress)
+	l.multiLine("program_address", p.ProgramAddress, maxProgAddress)
 	l.text("contact_phone", p.ContactPhone, maxPhone)
 	l.text("contact_mobile", p.ContactMobile, maxPhone)
 	l.text("contact_email", p.ContactEmail, maxEmail)
-	l.text("program_website", p.ProgramWebsite, maxLink)
+	l.link("program_website", p.ProgramWebsite, maxLink)
 	l.text("irc_channel", p.IRCChannel, maxLink)
 	l.list("tags", p.Tags, maxSkill)
 	if l.err != nil {

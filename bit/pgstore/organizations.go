@@ -80,14 +80,15 @@ func (s *Store) putOrganization(ctx context.Context, o bit.Organization) (bit.Or
 	}
 	var created bool
 	stored, err := scanOrganization(tx.QueryRow(ctx, `INSERT INTO bitschema.organizations
-			(rep_id, rep_department, name, email, about, address, website, timezone, phone, status, join_date)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			(rep_id, rep_department, name, email, about, address, website, timezone, phone, status, join_date, name_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		ON CONFLICT (rep_id) DO UPDATE SET rep_department = EXCLUDED.rep_department, name = EXCLUDED.name,
+			name_key = EXCLUDED.name_key,
 			email = EXCLUDED.email, about = EXCLUDED.about, address = EXCLUDED.address, website = EXCLUDED.website,
 			timezone = EXCLUDED.timezone, phone = EXCLUDED.phone, status = EXCLUDED.status
 		RETURNING `+orgColumns+`, xmax = 0`,
 		o.RepID, o.RepDepartment, o.Name, o.Email, o.About, o.Address, o.Website, o.Timezone, o.Phone, o.Status,
-		unix(o.JoinDate)), &created)
+		unix(o.JoinDate), bit.NameKey(o.Name)), &created)
 	if err != nil {
 		return bit.Organization{}, false, err
 	}

@@ -146,11 +146,11 @@ func (s *Store) classify(op string, err error) error {
 	switch {
 	case pe.Code == "23505":
 		switch pe.ConstraintName {
-		case "organizations_name_key":
+		case "organizations_name_key", "organizations_name_key_unique":
 			return fmt.Errorf("pgstore %s: %w", op, bit.ErrDuplicateOrganizationName)
 		case "organizations_email_key":
 			return fmt.Errorf("pgstore %s: %w", op, bit.ErrDuplicateOrganizationEmail)
-		case "programs_program_name_key":
+		case "programs_program_name_key", "programs_program_name_key_unique":
 			return fmt.Errorf("pgstore %s: %w", op, bit.ErrDuplicateProgramName)
 		}
 	case pe.Code == "23503":

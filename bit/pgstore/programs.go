@@ -119,10 +119,11 @@ func (s *Store) CreateProgram(ctx context.Context, p bit.Program, limit int) (bi
 		}
 		var err error
 		stored, err = scanProgram(tx.QueryRow(ctx, `INSERT INTO bitschema.programs (organization_id, `+
-			programColumns+`) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-			$18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28
+			programColumns+`, program_name_key) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+			$15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $30
 			WHERE $29 <= 0 OR (SELECT count(*) FROM bitschema.programs WHERE organization_id = $1) < $29
-			RETURNING id, organization_id, `+programColumns, append(append([]any{p.OrganizationID}, programArgs(p)...), limit)...))
+			RETURNING id, organization_id, `+programColumns,
+			append(append([]any{p.OrganizationID}, programArgs(p)...), limit, bit.NameKey(p.Name))...))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("pgstore %s: %w", op, bit.ErrProgramLimit)
 		}
@@ -147,9 +148,9 @@ func (s *Store) UpdateProgram(ctx context.Context, p bit.Program) (bit.Program, 
 		mentor_responsibility = $12, organization_responsibility = $13, student_requirements = $14,
 		mentor_requirements = $15, resources_provided = $16, contact_name = $17, contact_department = $18,
 		program_address = $19, contact_phone = $20, contact_mobile = $21, contact_email = $22,
-		program_website = $23, irc_channel = $24, tags = $25, status = $26
+		program_website = $23, irc_channel = $24, tags = $25, status = $26, program_name_key = $29
 		WHERE id = $27 AND organization_id = $28
-		RETURNING id, organization_id, `+programColumns, append(args, p.ID, p.OrganizationID)...))
+		RETURNING id, organization_id, `+programColumns, append(args, p.ID, p.OrganizationID, bit.NameKey(p.Name))...))
 	if err != nil {
 		return bit.Program{}, s.classify("update program", err)
 	}

@@ -55,14 +55,15 @@ func (s *Store) PutOrganization(ctx context.Context, o bit.Organization) (bit.Or
 	}
 	created := errors.Is(err, sql.ErrNoRows)
 	stored, err := scanOrganization(tx.QueryRowContext(ctx, `INSERT INTO organizations
-		(rep_id, rep_department, name, email, about, address, website, timezone, phone, status, join_date)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		(rep_id, rep_department, name, email, about, address, website, timezone, phone, status, join_date, name_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (rep_id) DO UPDATE SET rep_department = excluded.rep_department, name = excluded.name,
+			name_key = excluded.name_key,
 			email = excluded.email, about = excluded.about, address = excluded.address, website = excluded.website,
 			timezone = excluded.timezone, phone = excluded.phone, status = excluded.status
 		RETURNING `+orgColumns,
 		o.RepID, o.RepDepartment, o.Name, o.Email, o.About, o.Address, o.Website, o.Timezone, o.Phone, o.Status,
-		unix(o.JoinDate)))
+		unix(o.JoinDate), bit.NameKey(o.Name)))
 	if err != nil {
 		return bit.Organization{}, false, classify(op, err)
 	}

@@ -125,9 +125,9 @@ func (s *Store) Program(ctx context.Context, orgID, programID int64) (bit.Progra
 // CreateProgram inserts p unless its organization already has limit programs (limit > 0). SQLite runs one
 // writing statement at a time, so the count and the insert of this one statement are atomic.
 func (s *Store) CreateProgram(ctx context.Context, p bit.Program, limit int) (bit.Program, error) {
-	args := append([]any{p.OrganizationID}, programArgs(p)...)
-	stored, err := scanProgram(s.db.QueryRowContext(ctx, `INSERT INTO programs (organization_id, `+programColumns+`)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+	args := append([]any{p.OrganizationID, bit.NameKey(p.Name)}, programArgs(p)...)
+	stored, err := scanProgram(s.db.QueryRowContext(ctx, `INSERT INTO programs (organization_id, program_name_key, `+
+		programColumns+`) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 		WHERE ? <= 0 OR (SELECT count(*) FROM programs WHERE organization_id = ?) < ?
 		RETURNING id, organization_id, `+programColumns, append(args, limit, p.OrganizationID, limit)...))
 	if errors.Is(err, sql.ErrNoRows) { // no row inserted: the organization exists (else the foreign key fails) and is full
@@ -148,9 +148,10 @@ func (s *Store) UpdateProgram(ctx context.Context, p bit.Program) (bit.Program, 
 		payment_amount = ?, contact_type = ?, zone = ?, student_responsibility = ?, mentor_responsibility = ?,
 		organization_responsibility = ?, student_requirements = ?, mentor_requirements = ?,
 		resources_provided = ?, contact_name = ?, contact_department = ?, program_address = ?, contact_phone = ?,
-		contact_mobile = ?, contact_email = ?, program_website = ?, irc_channel = ?, tags = ?, status = ?
+		contact_mobile = ?, contact_email = ?, program_website = ?, irc_channel = ?, tags = ?, status = ?,
+		program_name_key = ?
 		WHERE id = ? AND organization_id = ?
-		RETURNING id, organization_id, `+programColumns, append(args, p.ID, p.OrganizationID)...))
+		RETURNING id, organization_id, `+programColumns, append(args, bit.NameKey(p.Name), p.ID, p.OrganizationID)...))
 	if err != nil {
 		return bit.Program{}, classify("update program", err)
 	}

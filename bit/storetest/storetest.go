@@ -41,6 +41,8 @@ func Run(t *testing.T, newDB NewDatabase) {
 		{"parallel puts of one user's personal background leave one whole row and one creation", testParallelBackground},
 		{"an organization is created once per representative and updated keeping its id and join date", testOrganizationPut},
 		{"an organization name or email taken by another organization is refused and changes nothing", testOrganizationDuplicates},
+		{"organization names a reader cannot tell apart are one name", testLookAlikeOrganizationNames},
+		{"program names a reader cannot tell apart are one name, on create and on update", testLookAlikeProgramNames},
 		{"parallel puts of one representative's organization leave one organization", testParallelOrganization},
 		{"parallel claims of one name by many representatives leave one owner and duplicates", testParallelSameNameOfManyRepresentatives},
 		{"the organization list holds published organizations of declared representatives, filtered and paged by id", testListOrganizations},
