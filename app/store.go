@@ -24,6 +24,17 @@ func openStore(ctx context.Context, source string, logger *slog.Logger) (bit.Sto
 		return nil, fmt.Errorf("opening the database named by DATABASE_URL: %w", err)
 	}
 	logger.Info("database ready", "kind", string(kind), "took_ms", time.Since(start).Milliseconds())
+	if checker, ok := st.(bit.NameKeyChecker); ok {
+		// Names written before they were compared as a reader sees them (bit.NameKey): reported, never changed.
+		found, err := checker.CheckNameKeys(ctx)
+		if err != nil {
+			_ = st.Close()
+			return nil, fmt.Errorf("checking the database's name keys: %w", err)
+		}
+		for _, c := range found {
+			logger.Warn("existing name looks like another row's", "table", c.Table, "id", c.ID, "name", c.Name, "held_by", c.HeldBy)
+		}
+	}
 	return st, nil
 }
 

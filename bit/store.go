@@ -57,3 +57,21 @@ type Members interface {
 	// other error (MS down, token refused) is returned by the Service unchanged, for the HTTP side to map.
 	MemberName(ctx context.Context, id int64) (string, error)
 }
+
+// NameCollision is a row written before names were compared by NameKey whose key another row of its table already
+// holds: two names a reader cannot tell apart. A store's name-key check reports it and changes nothing; the row
+// keeps its name and stays without a key (it is still found, listed and writable; a new name that looks like it
+// is refused because the other row holds the key).
+type NameCollision struct {
+	Table  string // "organizations" or "programs"
+	ID     int64
+	Name   string
+	HeldBy int64 // the id of the row that holds the key
+}
+
+// NameKeyChecker is a store that keeps name keys (migration 00005_name_keys). CheckNameKeys gives every row
+// without a key its key, in id order, and returns the rows whose key another row already holds. The app runs it
+// at start and logs each collision.
+type NameKeyChecker interface {
+	CheckNameKeys(ctx context.Context) ([]NameCollision, error)
+}

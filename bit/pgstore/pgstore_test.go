@@ -200,3 +200,22 @@ func TestReadsSurviveADatabaseRestart(t *testing.T) {
 		t.Fatalf("the first write after a restart and a read: %v", err)
 	}
 }
+
+func TestRowsWrittenBeforeNameKeysAreKeyedAndCollisionsReported(t *testing.T) {
+	url := cluster.NewDatabase(t)
+	s, err := pgstore.Open(t.Context(), url, pgstore.Options{MaxConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Close() }()
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close(context.Background()) }()
+	storetest.CheckNameKeys(t, s, "bitschema.", func(t *testing.T, stmt string) {
+		if _, err := conn.Exec(t.Context(), stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	})
+}

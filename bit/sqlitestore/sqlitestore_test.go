@@ -106,3 +106,22 @@ func TestOpenRefusesAnInMemoryDatabase(t *testing.T) {
 		}
 	}
 }
+
+func TestRowsWrittenBeforeNameKeysAreKeyedAndCollisionsReported(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bit.db")
+	s, err := sqlitestore.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Close() }()
+	db, err := sql.Open("sqlite", sqlitestore.DSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = db.Close() }()
+	storetest.CheckNameKeys(t, s, "", func(t *testing.T, stmt string) {
+		if _, err := db.ExecContext(t.Context(), stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	})
+}
