@@ -107,6 +107,13 @@ func openAPIDoc() ([]byte, error) {
 		if r.answer == "" {
 			answers["201"] = resp("Created.", msg)
 		}
+		if r.method == fiber.MethodPost {
+			answers["429"] = resp("Too many creations by this representative in the last minute; see Retry-After.", msg)
+		}
+		if r.answer == "ProgramList" {
+			ok["headers"] = obj{headerPageCut: obj{"description": "Set when the byte ceiling cut the page: how many programs it holds.",
+				"schema": obj{"type": "integer"}}}
+		}
 		op := obj{"summary": r.summary + " BridgeInTech's own data, from the BFF's database.", "security": cookieOrBearer, "responses": answers}
 		if r.body == bodyObject {
 			op["requestBody"] = obj{"required": true, "content": jsonOf(obj{"$ref": "#/components/schemas/" + bitRequestSchema(r.path)})}
