@@ -6,12 +6,17 @@
 #
 # For each database (an SQLite file; a throwaway PostgreSQL cluster of Debian's postgresql package, made here with
 # initdb and removed at the end) it starts bin/bff against the MS emulator, logs one user in, and measures with
-# benchtool at a fixed rate: GET /api/session (no database, no MS: the floor), GET /api/user/additional_info (a
-# BIT read) and PUT /api/user/additional_info (a BIT write, an upsert). Then start-up time (exec to the first 200
-# on /healthz) with each database, next to the BFF built from BASE (the commit before the database existed).
+# benchtool at a fixed rate: GET /api/session (no database, no MS), then BridgeInTech's reads and writes: GET and
+# PUT /api/user/additional_info (an upsert), GET /api/organizations (names from the BFF's cache after the first
+# call), GET /api/organizations/{id}/programs (a page of 8 programs) and PUT …/programs/{id} (an update). Then it
+# stops the BFF and runs the same routes against bench/bitfloor on the same database: a minimal Go server making
+# the same queries with the same driver, the floor of what the database costs. Then start-up time (exec to the
+# first 200 on /healthz) with each database, next to the BFF built from BASE (the commit before the database
+# existed).
 #
 # Settings: READ_RATE (default 400/s), WRITE_RATE (200/s), DURATION (10s), STARTUP_RUNS (15), BASE (a commit; default
-# 1665952), KEEP=1 keeps the temporary folder.
+# 1665952), KEEP=1 keeps the temporary folder. A quick check that the script works: DURATION=2s READ_RATE=50
+# WRITE_RATE=20 STARTUP_RUNS=1 bash bench/bit.sh.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -41,7 +46,8 @@ trap cleanup EXIT
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 log "building bin/bff, bin/msemu, benchtool and the base build ($BASE)"
-go build -o bin/bff . && go build -o bin/msemu ./cmd/msemu && go build -o "$TMP/benchtool" ./bench/benchtool
+go build -o bin/bff . && go build -o bin/msemu ./cmd/msemu && go build -o "$TMP/benchtool" ./bench/benchtool &&
+  go build -o "$TMP/bitfloor" ./bench/bitfloor
 mkdir -p "$TMP/base" && git archive "$BASE" | tar -x -C "$TMP/base" && (cd "$TMP/base" && go build -o "$TMP/bff-base" .)
 BT="$TMP/benchtool"
 mapfile -t PORTS < <($BT ports -n 3)
@@ -61,11 +67,33 @@ PG_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
 
 ENV=(HOST=127.0.0.1 MS_BASE_URL="http://127.0.0.1:$MS_PORT" SESSION_KEYS=$(openssl rand -hex 32)
   MS_JWT_SECRET="$SECRET" COOKIE_SECURE=false LOG_LEVEL=warn)
-BODY='{"is_organization_rep":false,"timezone":"Europe/London","phone":"+44 20 7946 0000","mobile":"","personal_website":"https://example.org"}'
+BODY='{"is_organization_rep":true,"timezone":"Europe/London","phone":"+44 20 7946 0000","mobile":"","personal_website":"https://example.org"}'
 
 wait_ready() {
   for _ in $(seq 1 200); do curl -fsS "http://127.0.0.1:$1/healthz" >/dev/null 2>&1 && return 0; sleep 0.05; done
   return 1
+}
+
+ORG_BODY='{"representative_department":"Outreach","name":"Bench Org","email":"bench@example.org","about":"","address":"","website":"https://bench.example.org","timezone":"GMT0","phone":"+1 555 0100","status":"Publish"}'
+program_body() { # $1: the program's name
+  printf '{"program_name":"%s","start_date":"2027-02-01 09:00","end_date":"2027-05-31 17:00","description":"Twelve weeks of mentoring.","target_skills":["Go","SQL"],"target_candidate_gender":"","target_candidate_age":"","target_candidate_ethnicity":"","target_candidate_sexual_orientation":"","target_candidate_religion":"","target_candidate_physical_ability":"","target_candidate_mental_ability":"","target_candidate_socio_economic":"","target_candidate_highest_education":"","target_candidate_years_of_experience":"","target_candidate_other":"","payment_currency":"USD","payment_amount":100,"contact_type":"Remote","zone":"Global","student_responsibility":["Attend"],"mentor_responsibility":["Review"],"organization_responsibility":[""],"student_requirements":[""],"mentor_requirements":[""],"resources_provided":["Laptop"],"contact_name":"Pat","contact_department":"Programs","program_address":"Online","contact_phone":"+1 555 0101","contact_mobile":"","contact_email":"programs@example.org","program_website":"https://example.org/p","irc_channel":"","tags":["mentoring"],"status":"Open"}' "$1"
+}
+ROUTES=(session info-read info-write orgs-read programs-read program-write)
+
+# measure SIDE DB URL HEADERS...: every route of ROUTES the side serves, at the fixed rates, into RES[DB-SIDE-ROUTE].
+measure() {
+  local side=$1 db=$2 u=$3; shift 3
+  local H=("$@")
+  if [ "$side" = bff ]; then
+    log "$db $side: GET /api/session at $READ_RATE/s"
+    RES[$db-$side-session]=$($BT rate -url "$u/api/session" "${H[@]}" -rate "$READ_RATE" -duration "$DURATION" -conns 16)
+  fi
+  log "$db $side: the BridgeInTech routes"
+  RES[$db-$side-info-read]=$($BT rate -url "$u/api/user/additional_info" "${H[@]}" -rate "$READ_RATE" -duration "$DURATION" -conns 16)
+  RES[$db-$side-info-write]=$($BT rate -method PUT -body "$BODY" -url "$u/api/user/additional_info" "${H[@]}" -rate "$WRITE_RATE" -duration "$DURATION" -conns 16)
+  RES[$db-$side-orgs-read]=$($BT rate -url "$u/api/organizations" "${H[@]}" -rate "$READ_RATE" -duration "$DURATION" -conns 16)
+  RES[$db-$side-programs-read]=$($BT rate -url "$u/api/organizations/$ORG_ID/programs" "${H[@]}" -rate "$READ_RATE" -duration "$DURATION" -conns 16)
+  RES[$db-$side-program-write]=$($BT rate -method PUT -body "$(program_body "Bench 0")" -url "$u/api/organizations/$ORG_ID/programs/$PROGRAM_ID" "${H[@]}" -rate "$WRITE_RATE" -duration "$DURATION" -conns 16)
 }
 
 declare -A RES
@@ -74,16 +102,26 @@ for db in sqlite postgres; do
   env "${ENV[@]}" PORT="$BFF_PORT" DATABASE_URL="$url" bin/bff >"$TMP/bff-$db.log" 2>&1 &
   pid=$!
   wait_ready "$BFF_PORT" || die "the BFF on $db did not start: $(tail -n3 "$TMP/bff-$db.log")"
-  cookie=$($BT login -url "http://127.0.0.1:$BFF_PORT" -n 1)
+  base="http://127.0.0.1:$BFF_PORT"
+  cookie=$($BT login -url "$base" -n 1)
   H=(-H "Cookie: bit_session=$cookie" -H "X-CSRF: 1")
-  curl -fsS -X PUT "${H[@]}" -H 'Content-Type: application/json' -d "$BODY" "http://127.0.0.1:$BFF_PORT/api/user/additional_info" >/dev/null
-  log "$db: GET /api/session at $READ_RATE/s"
-  RES[$db-floor]=$($BT rate -url "http://127.0.0.1:$BFF_PORT/api/session" "${H[@]}" -rate "$READ_RATE" -duration "$DURATION" -conns 16)
-  log "$db: GET /api/user/additional_info at $READ_RATE/s"
-  RES[$db-read]=$($BT rate -url "http://127.0.0.1:$BFF_PORT/api/user/additional_info" "${H[@]}" -rate "$READ_RATE" -duration "$DURATION" -conns 16)
-  log "$db: PUT /api/user/additional_info at $WRITE_RATE/s"
-  RES[$db-write]=$($BT rate -method PUT -body "$BODY" -url "http://127.0.0.1:$BFF_PORT/api/user/additional_info" "${H[@]}" -rate "$WRITE_RATE" -duration "$DURATION" -conns 16)
+  J=(-H 'Content-Type: application/json')
+  curl -fsS -X PUT "${H[@]}" "${J[@]}" -d "$BODY" "$base/api/user/additional_info" >/dev/null
+  curl -fsS -X PUT "${H[@]}" "${J[@]}" -d "$ORG_BODY" "$base/api/organization" >/dev/null
+  ORG_ID=$(curl -fsS "${H[@]}" "$base/api/organization" | grep -o '"id":[0-9]*' | head -n1 | cut -d: -f2)
+  for i in $(seq 0 7); do
+    curl -fsS -X POST "${H[@]}" "${J[@]}" -d "$(program_body "Bench $i")" "$base/api/organizations/$ORG_ID/programs/program" >/dev/null
+  done
+  PROGRAM_ID=$(curl -fsS "${H[@]}" "$base/api/organizations/$ORG_ID/programs" | grep -o '"id":[0-9]*' | head -n1 | cut -d: -f2)
+  USER_ID=$(curl -fsS "${H[@]}" "$base/api/user/additional_info" | grep -o '"user_id":[0-9]*' | cut -d: -f2)
+  [ -n "$ORG_ID" ] && [ -n "$PROGRAM_ID" ] && [ -n "$USER_ID" ] || die "$db: the organization or its programs were not created"
+  measure bff "$db" "$base" "${H[@]}"
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+  "$TMP/bitfloor" -addr "127.0.0.1:$BFF_PORT" -db "$url" -user "$USER_ID" >"$TMP/floor-$db.log" 2>&1 &
+  fpid=$!
+  for _ in $(seq 1 100); do curl -fsS "$base/api/user/additional_info" >/dev/null 2>&1 && break; sleep 0.05; done
+  measure floor "$db" "$base" -H "Content-Type: application/json"
+  kill -TERM "$fpid"; wait "$fpid" 2>/dev/null || true
   log "$db: start-up, $STARTUP_RUNS runs"
   benv=(); for e in "${ENV[@]}" "DATABASE_URL=$url"; do benv+=(-env "$e"); done
   RES[$db-startup]=$($BT startup -bin bin/bff -runs "$STARTUP_RUNS" "${benv[@]}")
@@ -102,13 +140,22 @@ field() { sed -E "s/.* $2=([^ ]+).*/\1/" <<<"$1"; }
 echo
 echo "## BridgeInTech routes ($(date -u +%Y-%m-%d), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
 echo
-echo "| database | route | rate/s | p50 µs | p99 µs | non-2xx | errors |"
-echo "|---|---|---|---|---|---|---|"
+echo "| database | route | BFF rate/s | BFF p50 µs | BFF p99 µs | floor rate/s | floor p50 µs | floor p99 µs | non-2xx (BFF/floor) |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for db in sqlite postgres; do
-  for k in floor read write; do
-    r=${RES[$db-$k]}
-    case $k in floor) route="GET /api/session (no database)" ;; read) route="GET /api/user/additional_info" ;; write) route="PUT /api/user/additional_info" ;; esac
-    echo "| $db | $route | $(field "$r" achieved_rate) | $(field "$r" p50_us) | $(field "$r" p99_us) | $(field "$r" non200) | $(field "$r" errors) |"
+  for k in "${ROUTES[@]}"; do
+    case $k in
+      session) route="GET /api/session (no database)" ;;
+      info-read) route="GET /api/user/additional_info" ;;
+      info-write) route="PUT /api/user/additional_info" ;;
+      orgs-read) route="GET /api/organizations" ;;
+      programs-read) route="GET /api/organizations/{id}/programs (8)" ;;
+      program-write) route="PUT /api/organizations/{id}/programs/{id}" ;;
+    esac
+    b=${RES[$db-bff-$k]:-} f=${RES[$db-floor-$k]:-}
+    fr="-" fp50="-" fp99="-" fn="-"
+    if [ -n "$f" ]; then fr=$(field "$f" achieved_rate) fp50=$(field "$f" p50_us) fp99=$(field "$f" p99_us) fn=$(field "$f" non200); fi
+    echo "| $db | $route | $(field "$b" achieved_rate) | $(field "$b" p50_us) | $(field "$b" p99_us) | $fr | $fp50 | $fp99 | $(field "$b" non200)/$fn |"
   done
 done
 echo
