@@ -45,6 +45,11 @@ func FuzzRequest(f *testing.F) {
 	f.Add(uint8(0), "/api/organizations", "name=%25_&page=-9&per_page=99999999999999999999", []byte(nil), cookie, "", "", false)
 	f.Add(uint8(0), "/api/users/1/personal_background", "", []byte(nil), "", "Bearer e30.e30.", "", false)
 	f.Add(uint8(0), "/api/organization", "", []byte(nil), cookie, "", "", false)
+	// Issue 17's paths: a programs page, a list past its limit, text refusals, look-alike names.
+	f.Add(uint8(0), "/api/organizations/1/programs", "page=99999999999999999999&per_page=-1", []byte(nil), cookie, "", "", false)
+	f.Add(uint8(1), "/api/organizations/1/programs/program", "", []byte(`{"tags":[`+strings.Repeat(`"a",`, 150)+`{}]}`), cookie, "", "", true)
+	f.Add(uint8(2), "/api/organization", "", []byte(`{"name":"Acme\u202e\u200b","website":"javascript:x","phone":" \u2028 "}`), cookie, "", "", true)
+	f.Add(uint8(2), "/api/user/additional_info", "", []byte(`{"na\u006de":"\ud800","timezone":"GMT0","personal_website":"\u001b"}`), cookie, "", "", true)
 
 	methods := []string{"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"}
 	f.Fuzz(func(t *testing.T, m uint8, path, query string, body []byte, ck, auth, origin string, csrf bool) {
