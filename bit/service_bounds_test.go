@@ -1,6 +1,7 @@
 package bit_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -106,5 +107,43 @@ func TestProgramCreationIsRateLimited(t *testing.T) {
 	now = now.Add(time.Minute)
 	if err := create("P2"); err != nil {
 		t.Errorf("a creation in the next minute: %v", err)
+	}
+}
+
+// namesKnown is a Members that knows some names, says no such member for 404s, and cannot learn the others now.
+type namesKnown struct {
+	known   map[int64]string
+	missing map[int64]bool
+}
+
+func (n namesKnown) MemberName(_ context.Context, id int64) (string, error) {
+	if name, ok := n.known[id]; ok {
+		return name, nil
+	}
+	if n.missing[id] {
+		return "", fmt.Errorf("MS GET /users/%d: 404: %w", id, bit.ErrNoSuchMember)
+	}
+	return "", bit.ErrNameUnknown
+}
+
+func TestOrganizationsListThoseWhoseNamesAreNotKnownYet(t *testing.T) {
+	svc := newService(t)
+	for rep := int64(1); rep <= 3; rep++ {
+		putInfo(t, svc, rep, true, "UTC")
+		if _, err := svc.PutOrganization(t.Context(), rep, organizationInput(fmt.Sprintf("Org %d", rep), fmt.Sprintf("o%d@example.org", rep))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := svc.Organizations(t.Context(), 9, bit.ParseOrganizationQuery("", "", ""),
+		namesKnown{known: map[int64]string{1: "One"}, missing: map[int64]bool{2: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	for _, o := range got {
+		seen = append(seen, fmt.Sprintf("%s/%q", o.OrganizationName, o.RepresentativeName))
+	}
+	if want := `[Org 1/"One" Org 3/""]`; fmt.Sprint(seen) != want {
+		t.Errorf("listed %v, want %s (no such member skipped, a name not known yet listed empty)", seen, want)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/anitab-org/bridge-in-tech-bff/emulator"
 )
@@ -59,5 +60,23 @@ func TestAnOrganizationsListMakesAtMostOneMSCall(t *testing.T) {
 				t.Errorf("the fourth list: %d organizations, %d named (%v), want 12 with the 4 names the four lists learnt", len(list), named(list), err)
 			}
 		}
+	}
+}
+
+func TestTheNameCacheIsShortLivedAndBounded(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := newNameCache(time.Minute, 3, func() time.Time { return now })
+	for id := int64(1); id <= 5; id++ {
+		c.put(id, nameEntry{name: fmt.Sprint("user ", id)})
+	}
+	if n := len(c.entries); n != 3 {
+		t.Errorf("%d names kept, want at most 3", n)
+	}
+	if e, ok := c.get(5); !ok || e.name != "user 5" {
+		t.Errorf("the last name put: %+v, %v", e, ok)
+	}
+	now = now.Add(time.Minute)
+	if _, ok := c.get(5); ok {
+		t.Error("a name a minute old (the TTL) is still served")
 	}
 }
