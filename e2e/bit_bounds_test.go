@@ -7,9 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/anitab-org/bridge-in-tech-bff/internal/pgtest"
 )
@@ -23,12 +28,68 @@ const (
 	// collector headroom, 32 connections' prefetched 8 KiB and the decoders' 64 KiB each.
 	boundsBodyConstKiB = 24 << 10
 	boundsBodyMemory   = 32 << 20
+	// boundsPGGrowthKiB bounds what PostgreSQL's backends add (private memory, RssAnon) during the four reads: a
+	// query reads at most four programs, so each backend holds a few MB (the issue saw 46 → 515 MiB).
+	boundsPGGrowthKiB = 64 << 10
 )
+
+// watchBackends samples the private memory (RssAnon) of every PostgreSQL backend of the database at url until
+// the returned function is called; it returns the sum at the start and the largest sum seen.
+func watchBackends(t *testing.T, url string) func() (before, peak int) {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := func() int {
+		rows, err := conn.Query(context.Background(), `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+		if err != nil {
+			return 0
+		}
+		pids, _ := pgx.CollectRows(rows, pgx.RowTo[int32])
+		total := 0
+		for _, pid := range pids {
+			data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+			if err != nil {
+				continue // a backend that just ended
+			}
+			for _, line := range strings.Split(string(data), "\n") {
+				if f := strings.Fields(line); len(f) >= 2 && f[0] == "RssAnon:" {
+					n, _ := strconv.Atoi(f[1])
+					total += n
+				}
+			}
+		}
+		return total
+	}
+	start := sum()
+	peak := start
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+				peak = max(peak, sum())
+			}
+		}
+	}()
+	return func() (int, int) {
+		close(stop)
+		<-done
+		_ = conn.Close(context.Background())
+		return start, peak
+	}
+}
 
 func TestBITStaysBoundedUnderTheIssue17Attacks(t *testing.T) {
 	cluster := pgtest.StartT(t)
 	ms := startMS(t, "-control")
-	bff := startBFF(t, ms, testSessionKey, "DATABASE_URL="+cluster.NewDatabase(t), "GOMEMLIMIT=400MiB",
+	dbURL := cluster.NewDatabase(t)
+	bff := startBFF(t, ms, testSessionKey, "DATABASE_URL="+dbURL, "GOMEMLIMIT=400MiB",
 		fmt.Sprintf("BODY_MEMORY=%d", boundsBodyMemory), "BIT_PROGRAMS_PER_ORGANIZATION=60",
 		"BIT_PROGRAM_CREATES_PER_MINUTE=100", "LOGIN_MAX_FAILURES=50")
 	base := bff.url()
@@ -83,6 +144,7 @@ func TestBITStaysBoundedUnderTheIssue17Attacks(t *testing.T) {
 		if a.status != http.StatusForbidden {
 			t.Errorf("a 61st program: %d %s, want 403 (the cap)", a.status, a.body)
 		}
+		pg := watchBackends(t, dbURL)
 		var wg sync.WaitGroup
 		for i := range 4 {
 			wg.Go(func() {
@@ -99,6 +161,11 @@ func TestBITStaysBoundedUnderTheIssue17Attacks(t *testing.T) {
 			})
 		}
 		wg.Wait()
+		if before, peak := pg(); peak-before > boundsPGGrowthKiB {
+			t.Errorf("PostgreSQL's backends grew from %d to %d KiB of private memory, want at most %d more", before, peak, boundsPGGrowthKiB)
+		} else {
+			t.Logf("PostgreSQL's backends: %d KiB of private memory before, %d at most during the reads", before, peak)
+		}
 		rss, peak := rssKiB(t, bff)
 		t.Logf("BFF RSS after the reads %d KiB, peak %d KiB", rss, peak)
 		if peak > boundsRSSLimitKiB {
