@@ -60,15 +60,12 @@ type object map[string][]byte
 // without decoding, and each string is decoded once, straight from the body, into a string never longer than its
 // JSON form (invalid UTF-8 is kept as is, for the length checks to refuse). A list is decoded up to
 // maxListItems+1 items: the one past the limit is what the length check refuses, the rest is never decoded. So
-// what a decoder holds is at most the body's size again plus a constant (decodeOverhead).
+// what a decoder holds is at most the body's size again plus a constant (DecodeOverhead).
 //
-// decodeOverhead bounds what parsing holds beyond the decoded text itself (list headers: 8 lists of at most 101
+// DecodeOverhead bounds what parsing holds beyond the decoded text itself (list headers: 8 lists of at most 101
 // items of 16 bytes; the object's at most 36 entries; a schema failure's texts of at most 50 characters each),
 // rounded up. handlers/bodygate.go counts a body twice against BODY_MEMORY (as read, as decoded) plus this.
-const decodeOverhead = 64 << 10
-
-// DecodeOverhead is decodeOverhead, for the body gate's accounting.
-const DecodeOverhead = decodeOverhead
+const DecodeOverhead = 64 << 10
 
 // decodeObject runs steps 1 and 2 for fields.
 func decodeObject(body []byte, fields []field) (object, error) {

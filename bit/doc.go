@@ -19,7 +19,8 @@
 //
 // Old bugs fixed (bit-resources.md §5):
 //   - B2/B3: #15 lists Publish organizations whose representative has declared is_organization_rep and is a
-//     verified MS member (Members.MemberName, one look-up per representative), filtered by name, then paged.
+//     verified MS member (Members.MemberName; a name the Members cannot learn now, ErrNameUnknown, is listed
+//     empty), filtered by name, then paged.
 //   - B4: a program's representative is its organization's, named by MS, not the caller.
 //   - B5: #19 updates only a program of the organization in the path; else 404 (#18's text).
 //   - B6: duplicates are 409 (organization name, organization email, program name); over-long strings are 400.
@@ -44,4 +45,11 @@
 //     organization drops from #15 and #16/#18 answer MS's own refusal of that user.
 //   - Representative names: the Service takes a Members (per request, with the caller's own token) instead of
 //     returning ids, because #15 must check representatives before paging.
+//
+// Bounds (issue 17): #16 is paged (ProgramQuery, read from the store a few programs at a time, EachProgram hands
+// them over one by one for the HTTP side to encode under its byte ceiling); an organization has at most
+// Options.ProgramsPerOrganization programs and a representative creates at most Options.ProgramCreates per
+// minute; bodies are parsed in place (walk.go) so parsing holds at most the body's size again plus
+// DecodeOverhead; text fields refuse control characters and bidirectional overrides, URL fields take absolute
+// http/https URLs only, phones need a digit, and unique names are compared by NameKey (text.go).
 package bit

@@ -91,8 +91,8 @@ func TestParsingStaysWithinTheBodyPlusAConstant(t *testing.T) {
 			if !ok || e.Message != tc.message {
 				t.Fatalf("DecodeProgram: %v, want %q", err, tc.message)
 			}
-			if limit := uint64(len(tc.body)) + decodeOverhead; used > limit {
-				t.Errorf("parsing a %d-byte body allocated %d bytes, over the body plus %d", len(tc.body), used, decodeOverhead)
+			if limit := uint64(len(tc.body)) + DecodeOverhead; used > limit {
+				t.Errorf("parsing a %d-byte body allocated %d bytes, over the body plus %d", len(tc.body), used, DecodeOverhead)
 			}
 		})
 	}
