@@ -162,6 +162,58 @@ func (s *Store) classify(op string, err error) error {
 	return fmt.Errorf("pgstore %s: %w", op, err)
 }
 
+// write runs fn in one transaction and commits it, and its error tells the truth about the write
+// (docs/DATABASE.md):
+//
+//   - BEGIN carries SET LOCAL statement_timeout set to what is left of ctx's deadline, so a statement that
+//     reaches the server late (its backend was hung) is abandoned by PostgreSQL itself, and a statement that
+//     waits for a row lock held by a hung transaction gets a definite refusal instead of a silent wait;
+//   - any failure before COMMIT is sent (no connection, BEGIN or a statement failed or timed out, the connection
+//     broke) applied nothing: PostgreSQL commits only on COMMIT, and a session whose client closed the connection
+//     (pgx closes it when the context ends mid-statement) is rolled back. The error is classify's: it wraps
+//     bit.ErrUnavailable for every failure to answer, or the domain sentinel (a taken name...);
+//   - COMMIT answered: done, or (an ERROR, or ROLLBACK for an aborted transaction) nothing applied;
+//   - COMMIT sent but unanswered (deadline, lost connection, a FATAL that may follow the commit record): the
+//     write may have been applied, and the error wraps bit.ErrOutcomeUnknown.
+//
+// A write applied late (its COMMIT buffered in a hung backend) never overwrites a newer one: its transaction
+// holds the row locks of what it wrote until then, so another writer of those rows waits for it (and is refused
+// at its own statement timeout) instead of being acknowledged first.
+func (s *Store) write(ctx context.Context, op string, fn func(pgx.Tx) error) error {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: beginQuery(ctx)})
+	if err != nil {
+		return s.classify(op, err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if err := fn(tx); err != nil {
+		return s.classify(op, err)
+	}
+	err = tx.Commit(ctx)
+	if err == nil {
+		return nil
+	}
+	var pe *pgconn.PgError
+	if pgconn.SafeToRetry(err) || errors.Is(err, pgx.ErrTxCommitRollback) ||
+		errors.As(err, &pe) && pe.Severity == "ERROR" {
+		return s.classify(op, err) // COMMIT never sent, or refused: nothing applied
+	}
+	if lostConnection(err) {
+		s.pool.Reset()
+	}
+	return fmt.Errorf("pgstore %s: %w (commit sent, no answer: %w)", op, bit.ErrOutcomeUnknown, err)
+}
+
+// beginQuery is the BEGIN of a write: with a statement timeout of what is left of ctx's deadline (at least 1 ms),
+// or plain when ctx has none.
+func beginQuery(ctx context.Context) string {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return "begin"
+	}
+	ms := max(time.Until(deadline).Milliseconds(), 1)
+	return fmt.Sprintf("begin; set local statement_timeout = %d", ms)
+}
+
 // read runs a read-only query, and runs it once more when it failed because its pooled connection was lost
 // (after a database restart every pooled connection is stale, and the first call on each would fail): a read
 // can always be repeated, and the pool is reset by then, so the second try dials a fresh connection. Writes are

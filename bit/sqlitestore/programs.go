@@ -120,31 +120,40 @@ func (s *Store) Program(ctx context.Context, orgID, programID int64) (bit.Progra
 	return p, nil
 }
 
-// CreateProgram inserts p.
+// CreateProgram inserts p in one write transaction.
 func (s *Store) CreateProgram(ctx context.Context, p bit.Program) (bit.Program, error) {
-	stored, err := scanProgram(s.db.QueryRowContext(ctx, `INSERT INTO programs (organization_id, `+programColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		RETURNING id, organization_id, `+programColumns, append([]any{p.OrganizationID}, programArgs(p)...)...))
+	var stored bit.Program
+	err := s.write(ctx, "create program", func(tx *sql.Tx) (err error) {
+		stored, err = scanProgram(tx.QueryRowContext(ctx, `INSERT INTO programs (organization_id, `+programColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			RETURNING id, organization_id, `+programColumns, append([]any{p.OrganizationID}, programArgs(p)...)...))
+		return err
+	})
 	if err != nil {
-		return bit.Program{}, classify("create program", err)
+		return bit.Program{}, err
 	}
 	return stored, nil
 }
 
-// UpdateProgram overwrites program p.ID of organization p.OrganizationID, keeping its creation date.
+// UpdateProgram overwrites program p.ID of organization p.OrganizationID, keeping its creation date, in one
+// write transaction.
 func (s *Store) UpdateProgram(ctx context.Context, p bit.Program) (bit.Program, error) {
 	args := programArgs(p)
 	args = append(args[:3:3], args[4:]...) // without creation_date
-	stored, err := scanProgram(s.db.QueryRowContext(ctx, `UPDATE programs SET program_name = ?, start_date = ?,
-		end_date = ?, description = ?, target_skills = ?, target_candidate = ?, payment_currency = ?,
-		payment_amount = ?, contact_type = ?, zone = ?, student_responsibility = ?, mentor_responsibility = ?,
-		organization_responsibility = ?, student_requirements = ?, mentor_requirements = ?,
-		resources_provided = ?, contact_name = ?, contact_department = ?, program_address = ?, contact_phone = ?,
-		contact_mobile = ?, contact_email = ?, program_website = ?, irc_channel = ?, tags = ?, status = ?
-		WHERE id = ? AND organization_id = ?
-		RETURNING id, organization_id, `+programColumns, append(args, p.ID, p.OrganizationID)...))
+	var stored bit.Program
+	err := s.write(ctx, "update program", func(tx *sql.Tx) (err error) {
+		stored, err = scanProgram(tx.QueryRowContext(ctx, `UPDATE programs SET program_name = ?, start_date = ?,
+			end_date = ?, description = ?, target_skills = ?, target_candidate = ?, payment_currency = ?,
+			payment_amount = ?, contact_type = ?, zone = ?, student_responsibility = ?, mentor_responsibility = ?,
+			organization_responsibility = ?, student_requirements = ?, mentor_requirements = ?,
+			resources_provided = ?, contact_name = ?, contact_department = ?, program_address = ?, contact_phone = ?,
+			contact_mobile = ?, contact_email = ?, program_website = ?, irc_channel = ?, tags = ?, status = ?
+			WHERE id = ? AND organization_id = ?
+			RETURNING id, organization_id, `+programColumns, append(args, p.ID, p.OrganizationID)...))
+		return err
+	})
 	if err != nil {
-		return bit.Program{}, classify("update program", err)
+		return bit.Program{}, err
 	}
 	return stored, nil
 }
