@@ -71,6 +71,15 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// CheckURL reports whether url is a database URL Open can use (its syntax only; nothing is dialled). The error
+// never quotes url.
+func CheckURL(url string) error {
+	if _, err := pgxpool.ParseConfig(url); err != nil {
+		return fmt.Errorf("pgstore: parse database URL: %w", redact(err))
+	}
+	return nil
+}
+
 // redact drops a parse error's text, which may quote the URL and its password.
 func redact(err error) error {
 	var pe *pgconn.ParseConfigError
