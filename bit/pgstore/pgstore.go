@@ -46,6 +46,9 @@ var _ bit.Store = (*Store)(nil)
 // Options tune Open; the zero value is fine.
 type Options struct {
 	MaxConns int32 // the pool's size; default pgxpool's (max(4, GOMAXPROCS)), or the URL's pool_max_conns
+	// Tracer, when set, sees every statement the pool's connections send (pgx's hook; tests use it to hang a
+	// session at a chosen statement).
+	Tracer pgx.QueryTracer
 }
 
 // Open connects to the database at url (postgres:// or postgresql://, libpq parameters such as sslmode and
@@ -58,6 +61,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
+	}
+	if opts.Tracer != nil {
+		cfg.ConnConfig.Tracer = opts.Tracer
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
