@@ -200,3 +200,20 @@ func TestParseOrganizationQuery(t *testing.T) {
 		})
 	}
 }
+
+// unconfirmedWrites is a store whose writes all end with their commit unconfirmed, as pgstore reports a COMMIT
+// that got no answer.
+type unconfirmedWrites struct{ bit.Store }
+
+func (unconfirmedWrites) PutAdditionalInfo(context.Context, bit.AdditionalInfo) (bool, error) {
+	return false, fmt.Errorf("pgstore write additional info: %w", bit.ErrOutcomeUnknown)
+}
+
+func TestAWriteOfUnknownOutcomeIs504SayingItMayHaveBeenSaved(t *testing.T) {
+	svc := bit.NewService(unconfirmedWrites{newService(t).Store()}, bit.Options{Now: clock})
+	_, err := svc.PutAdditionalInfo(t.Context(), 1, bit.AdditionalInfo{Timezone: "UTC"})
+	wantErr(t, err, 504, bit.MsgStoreOutcomeUnknown)
+	if !errors.Is(err, bit.ErrOutcomeUnknown) || errors.Is(err, bit.ErrUnavailable) {
+		t.Errorf("the 504 error wraps the wrong sentinel: %v", err)
+	}
+}
