@@ -87,6 +87,16 @@ func TestAWriteBehindAnotherWritersLockGivesUpAsUnavailableAtItsDeadline(t *test
 	if _, err := s.AdditionalInfo(t.Context(), 1); !errors.Is(err, bit.ErrNotFound) {
 		t.Errorf("read during another's write: %v, want ErrNotFound", err)
 	}
+	// The write answered "unavailable" is not applied once the lock is free either (docs/DATABASE.md).
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PutAdditionalInfo(t.Context(), bit.AdditionalInfo{UserID: 2, Timezone: "UTC"}); err != nil {
+		t.Fatalf("a write once the lock is free: %v", err)
+	}
+	if _, err := s.AdditionalInfo(t.Context(), 1); !errors.Is(err, bit.ErrNotFound) {
+		t.Errorf("the write answered unavailable was applied later: %v", err)
+	}
 }
 
 func TestOpenRefusesAnInMemoryDatabase(t *testing.T) {
