@@ -36,10 +36,8 @@ func startStore(ctx context.Context, source string, logger *slog.Logger) (lazy *
 	lazy = storewatch.NewLazy(func(ctx context.Context) (bit.Store, error) {
 		return openStore(ctx, source, logger)
 	}, logger)
-	first, cancelFirst := context.WithTimeout(ctx, firstOpenWait)
-	err = lazy.TryOpen(first)
-	cancelFirst()
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancel(ctx) // OnOpen functions keep it: it ends with stop
+	err = lazy.TryOpen(ctx, firstOpenWait)
 	var wg sync.WaitGroup
 	if err != nil {
 		logger.Warn("database not open at start; BridgeInTech routes answer 503 until it is, trying again in the background",

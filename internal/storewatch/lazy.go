@@ -39,9 +39,10 @@ type Lazy struct {
 	store atomic.Pointer[bit.Store]
 	ready chan struct{}
 
-	mu     sync.Mutex
-	hooks  []func(context.Context, bit.Store)
-	closed bool
+	mu      sync.Mutex
+	hooks   []func(context.Context, bit.Store)
+	openCtx context.Context // the context the store was opened with, for OnOpen functions registered later
+	closed  bool
 }
 
 // NewLazy returns a Lazy that will open its store with open once Run is called. logger (nil: none) receives one
@@ -53,17 +54,19 @@ func NewLazy(open OpenFunc, logger *slog.Logger) *Lazy {
 	return &Lazy{open: open, logger: logger, ready: make(chan struct{})}
 }
 
-// OnOpen registers f, called once with Run's context and the opened store, before the store is put in use and
+// OnOpen registers f, called once with the context given to TryOpen or Run (keep it for work that lasts as long
+// as the store: it ends when the caller stops the store) and the opened store, before the store is put in use and
 // Ready is closed: what f prepares (demo data, a loaded copy of a table) is there before the first call reaches
 // the store. Functions run one after the other in Run's goroutine, in registration order, and delay the opening
 // while they run: one that has long work to do (e.g. keeping a copy of a table current) starts its own goroutine.
-// A function registered after the store opened is called at once, in the caller's goroutine, with
-// context.Background().
+// A function registered after the store opened is called at once, in the caller's goroutine, with the context
+// the store was opened with.
 func (l *Lazy) OnOpen(f func(ctx context.Context, st bit.Store)) {
 	l.mu.Lock()
 	if st := l.store.Load(); st != nil {
+		ctx := l.openCtx
 		l.mu.Unlock()
-		f(context.Background(), *st)
+		f(ctx, *st)
 		return
 	}
 	l.hooks = append(l.hooks, f)
@@ -84,13 +87,19 @@ func (l *Lazy) Opened() bit.Store {
 	return nil
 }
 
-// TryOpen makes one attempt at opening the store; on success it runs the OnOpen functions and puts the store in
-// use. It returns the attempt's error (nil once the store is open).
-func (l *Lazy) TryOpen(ctx context.Context) error {
+// TryOpen makes one attempt at opening the store, bounded by within (0: by ctx only); on success it runs the
+// OnOpen functions with ctx (not bounded by within, so a function may keep it for work that lasts) and puts the
+// store in use. It returns the attempt's error (nil once the store is open).
+func (l *Lazy) TryOpen(ctx context.Context, within time.Duration) error {
 	if l.IsOpen() {
 		return nil
 	}
-	st, err := l.open(ctx)
+	actx, cancel := ctx, context.CancelFunc(func() {})
+	if within > 0 {
+		actx, cancel = context.WithTimeout(ctx, within)
+	}
+	st, err := l.open(actx)
+	cancel()
 	if err != nil {
 		return err
 	}
@@ -103,7 +112,7 @@ func (l *Lazy) TryOpen(ctx context.Context) error {
 func (l *Lazy) Run(ctx context.Context) error {
 	wait := firstBackoff
 	for attempt := 1; ; attempt++ {
-		err := l.TryOpen(ctx)
+		err := l.TryOpen(ctx, 0)
 		if err == nil || errors.Is(err, ErrNotOpen) { // open, or closed meanwhile
 			return err
 		}
@@ -136,6 +145,7 @@ func (l *Lazy) opened(ctx context.Context, st bit.Store) error {
 		hooks := l.hooks
 		l.hooks = nil
 		if len(hooks) == 0 {
+			l.openCtx = ctx
 			l.store.Store(&st)
 			close(l.ready)
 			l.mu.Unlock()

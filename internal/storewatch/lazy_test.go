@@ -67,9 +67,13 @@ func TestLazyAnswersNotOpenUntilItOpensThenServes(t *testing.T) {
 		t.Error("the wrapper does not say up once the store answered")
 	}
 	var late bit.Store
-	l.OnOpen(func(_ context.Context, st bit.Store) { late = st })
+	var lateCtx context.Context
+	l.OnOpen(func(ctx context.Context, st bit.Store) { late, lateCtx = st, ctx })
 	if late != l.Opened() {
 		t.Error("a function registered after the opening was not called at once")
+	}
+	if lateCtx == nil || lateCtx.Done() == nil {
+		t.Error("a function registered after the opening did not get the opening's context (it could never stop)")
 	}
 }
 
