@@ -187,9 +187,10 @@ func (s *Store) classify(op string, err error) error {
 //     broke) applied nothing: PostgreSQL commits only on COMMIT, and a session whose client closed the connection
 //     (pgx closes it when the context ends mid-statement) is rolled back. The error is classify's: it wraps
 //     bit.ErrUnavailable for every failure to answer, or the domain sentinel (a taken name...);
-//   - COMMIT answered: done, or (an ERROR, or ROLLBACK for an aborted transaction) nothing applied;
-//   - COMMIT sent but unanswered (deadline, lost connection, a FATAL that may follow the commit record): the
-//     write may have been applied, and the error wraps bit.ErrOutcomeUnknown.
+//   - COMMIT answered: done, or (an ERROR such as a serialization failure, or ROLLBACK for an aborted
+//     transaction) nothing applied;
+//   - COMMIT sent but unanswered (deadline, lost connection), or answered with what may follow the commit record
+//     (a FATAL, a cancel or timeout): the write may have been applied, and the error wraps bit.ErrOutcomeUnknown.
 //
 // A write applied late (its COMMIT buffered in a hung backend) never overwrites a newer one: its transaction
 // holds the row locks of what it wrote until then, so another writer of those rows waits for it (and is refused
@@ -209,9 +210,11 @@ func (s *Store) write(ctx context.Context, op string, fn func(pgx.Tx) error) err
 	}
 	var pe *pgconn.PgError
 	if pgconn.SafeToRetry(err) || errors.Is(err, pgx.ErrTxCommitRollback) ||
-		errors.As(err, &pe) && pe.Severity == "ERROR" {
-		return s.classify(op, err) // COMMIT never sent, or refused: nothing applied
+		errors.As(err, &pe) && pe.Severity == "ERROR" && !strings.HasPrefix(pe.Code, "57") {
+		return s.classify(op, err) // COMMIT never sent, or refused (a deferred check, serialization): nothing applied
 	}
+	// Anything else may follow the commit record: a FATAL (shutdown), or a cancel or timeout (class 57) that
+	// PostgreSQL may act on only once the commit is done.
 	if lostConnection(err) {
 		s.pool.Reset()
 	}
