@@ -21,14 +21,14 @@ const openTimeout = 30 * time.Second
 const firstOpenWait = 10 * time.Second
 
 // startStore opens the database source names (DATABASE_URL, or the development default): one attempt of at most
-// firstOpenWait, then, if it failed, in the background, and returns: the process serves everything that does not need the database meanwhile, and
-// BridgeInTech's routes answer 503 until the store opens (storewatch.Lazy tries again with backoff and applies
-// the migrations when the database answers). A malformed URL, which no retry can fix, is refused here, so it
-// stops the program at start. stop ends the attempts and closes the store. Errors and logs never carry the URL:
-// it may hold a password.
+// firstOpenWait before it returns, then, if that failed, in the background (storewatch.Lazy tries again with
+// backoff and applies the migrations when the database answers). Meanwhile the process serves everything that
+// does not need the database and BridgeInTech's routes answer 503 (docs/DATABASE.md). A malformed URL, which no
+// retry can fix, is refused here, so it stops the program at start. stop ends the attempts and closes the store.
+// Errors and logs never carry the URL: it may hold a password.
 //
 // Components that keep state in the same database register on the returned Lazy (OnOpen, Ready); they get the
-// opened store itself (a *pgstore.Store or *sqlitestore.Store).
+// opened store itself (a *pgstore.Store or *sqlitestore.Store) and a context that ends with ctx or stop.
 func startStore(ctx context.Context, source string, logger *slog.Logger) (lazy *storewatch.Lazy, stop func(), err error) {
 	if err := storeopen.Check(source); err != nil {
 		return nil, nil, fmt.Errorf("DATABASE_URL: %w", err)

@@ -166,10 +166,13 @@ func (l *Lazy) get() (bit.Store, error) {
 	return nil, ErrNotOpen
 }
 
-// Close closes the opened store; a store Run opens later is closed at once.
+// Close closes the opened store (once: later calls do nothing); a store Run opens later is closed at once.
 func (l *Lazy) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.closed {
+		return nil
+	}
 	l.closed = true
 	if st := l.store.Load(); st != nil {
 		return (*st).Close()
