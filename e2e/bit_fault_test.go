@@ -84,9 +84,9 @@ type faultWriter struct {
 	b        *browser
 	seq      int
 	acked    int          // the highest number acknowledged (200/201); 0: none
-	refused  map[int]bool // numbers answered 503: must never be seen
+	refused  map[int]bool // numbers answered 503, or whose connection was refused: must never be seen
 	unknown  map[int]bool // numbers answered 504, or with no answer: may be seen
-	statuses map[int]int  // answers to writes by status (0: no answer)
+	statuses map[int]int  // answers to writes by status (0: no answer, -1: connection refused)
 	problems []string     // what its reads saw that they must not
 	reads    int          // reads answered 200
 }
@@ -185,13 +185,13 @@ func fieldOf(a answer, key string) string {
 	return s
 }
 
-// faultInstances runs n BFF processes on one database, each restartable on its own port.
+// faultInstances runs n BFF processes on one database, each restartable on its own port (only the test's own
+// goroutine starts and kills them).
 type faultInstances struct {
 	t     *testing.T
 	ms    *proc
 	dbURL string
 	ports []string
-	mu    sync.Mutex
 	procs []*proc
 }
 
@@ -199,14 +199,12 @@ func (f *faultInstances) start(i int) {
 	p := startBFF(f.t, f.ms, testSessionKey, "PORT="+f.ports[i], "DATABASE_URL="+f.dbURL, "DB_TIMEOUT=500ms",
 		"SHUTDOWN_GRACE=5s")
 	p.name = fmt.Sprintf("bff%d", i)
-	f.mu.Lock()
 	f.procs[i] = p
-	f.mu.Unlock()
 }
 
 func (f *faultInstances) url(i int) string { return "http://127.0.0.1:" + f.ports[i] }
 
-// waitServing waits until every instance answers a BridgeInTech read of b's user from the database.
+// waitServing waits until every instance answers a BridgeInTech read of w's user from the database, and checks it.
 func (f *faultInstances) waitServing(w *faultWriter, within time.Duration) {
 	f.t.Helper()
 	for i := range f.ports {
