@@ -249,10 +249,34 @@ func busySessions(dbURL string) (int, error) {
 	return n, err
 }
 
+// hungStates returns the state and statement of the hung sessions that were in a transaction when they stopped
+// ("idle in transaction: begin…": the statement or the COMMIT after it waits unread in the socket; "active:
+// INSERT…": it was running). pg_stat_activity is read from shared memory, so stopped backends show.
+func hungStates(t *testing.T, dbURL string, pids []int) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatalf("a session during the backends' hang: %v", err)
+	}
+	defer func() { _ = conn.Close(context.Background()) }()
+	rows, err := conn.Query(ctx, `SELECT state || ': ' || split_part(lower(ltrim(query)), ' ', 1) FROM pg_stat_activity
+		WHERE pid = ANY($1) AND state IN ('active', 'idle in transaction')`, pids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 const (
 	faultInstanceCount = 3
 	faultWriters       = 8
-	hangTrials         = 3
+	hangTrials         = 5
 )
 
 // TestBITFaultRunLosesNoAcknowledgedWriteAndTellsTheTruth is the fault run: writers save through three BFF
@@ -318,7 +342,7 @@ func TestBITFaultRunLosesNoAcknowledgedWriteAndTellsTheTruth(t *testing.T) {
 	// Hang trials: user 41 writes again and again through instance 0; the backends alone stop (new sessions
 	// are still served), catching one of those writes somewhere on its way (before BEGIN, before its statement
 	// or before its COMMIT); once it is answered, the same user writes through instance 2 until that write is
-	// acknowledged (or 6 s pass). Once the backends resume and have ended what they held, the row must not hold
+	// acknowledged (or 5 s pass). Once the backends resume and have ended what they held, the row must not hold
 	// the first write (answered 503 or 504) over the acknowledged second one.
 	u := newFaultWriter(t, 41)
 	u.b.login(f.url(0), 41)
@@ -344,10 +368,13 @@ func TestBITFaultRunLosesNoAcknowledgedWriteAndTellsTheTruth(t *testing.T) {
 		stopFirst.Store(true)
 		trialStats[fmt.Sprintf("first %d", <-firstDone)]++
 		second := 0
-		for deadline := time.Now().Add(6 * time.Second); second != http.StatusOK && time.Now().Before(deadline); {
+		for deadline := time.Now().Add(5 * time.Second); second != http.StatusOK && time.Now().Before(deadline); {
 			second = u.write(f.url(2))
 		}
 		trialStats[fmt.Sprintf("second %d", second)]++
+		for _, state := range hungStates(t, f.dbURL, backends) {
+			trialStats["hung session "+state]++ // where the hang caught a session (read from shared memory)
+		}
 		if err := cluster.Resume(); err != nil {
 			t.Fatal(err)
 		}
