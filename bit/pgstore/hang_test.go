@@ -57,7 +57,9 @@ func TestAWriteHungInPostgreSQLIsAnsweredTruthfullyAndNeverOverwritesANewerOne(t
 			url := cluster.NewDatabase(t)
 			name := url[strings.LastIndex(url, "/")+1 : strings.Index(url, "?")]
 			hang := &hangAt{prefix: tc.prefix}
-			a, err := pgstore.Open(t.Context(), url, pgstore.Options{MaxConns: 2, Tracer: hang})
+			// One connection, so the write below runs on the connection the first write prepared its statement
+			// on: the statement then goes out as one Bind/Execute, as on any warm connection.
+			a, err := pgstore.Open(t.Context(), url, pgstore.Options{MaxConns: 1, Tracer: hang})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,6 +75,9 @@ func TestAWriteHungInPostgreSQLIsAnsweredTruthfullyAndNeverOverwritesANewerOne(t
 				defer cancel()
 				_, err := s.PutAdditionalInfo(ctx, bit.AdditionalInfo{UserID: 7, Timezone: "UTC", Phone: phone})
 				return err
+			}
+			if err := put(a, "99", 5*time.Second); err != nil {
+				t.Fatal(err)
 			}
 			if err := put(b, "100", 5*time.Second); err != nil {
 				t.Fatal(err)
