@@ -3,10 +3,12 @@ package bit_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/anitab-org/bridge-in-tech-bff/bit"
+	"github.com/anitab-org/bridge-in-tech-bff/bit/sqlitestore"
 )
 
 // registrations stands in for MS when it also says when each member registered (bit.MemberRegistrations).
@@ -222,4 +224,57 @@ func TestRegistrationTimeReadsMSsFloatToTheMicrosecond(t *testing.T) {
 			t.Errorf("RegistrationTime(%f) = %v, want %v", tc.in, got, tc.want)
 		}
 	}
+}
+
+// countingBinds counts the BindAccount calls that reach the store.
+type countingBinds struct {
+	bit.Store
+	n int
+}
+
+func (c *countingBinds) BindAccount(ctx context.Context, id int64, at time.Time) (bool, error) {
+	c.n++
+	return c.Store.BindAccount(ctx, id, at)
+}
+
+func TestAnAccountBindingAlreadyConfirmedDoesNotAskTheDatabaseAgain(t *testing.T) {
+	store := &countingBinds{Store: newStore(t)}
+	svc := bit.NewService(store, bit.Options{Now: clock})
+	a := bit.Account{ID: 1, Registered: bit.RegistrationTime(1709294400.5)}
+	for _, step := range []struct {
+		name       string
+		do         func() (bool, error)
+		wantForgot bool
+		wantCalls  int
+	}{
+		{"the first binding asks the store", func() (bool, error) { return svc.BindAccount(t.Context(), a) }, false, 1},
+		{"the same binding again does not", func() (bool, error) { return svc.BindAccount(t.Context(), a) }, false, 1},
+		{"another registration time asks and forgets", func() (bool, error) {
+			return svc.BindAccount(t.Context(), bit.Account{ID: 1, Registered: a.Registered.Add(time.Second)})
+		}, true, 2},
+		{"the first time again is another account now: asked, forgets", func() (bool, error) { return svc.BindAccount(t.Context(), a) }, true, 3},
+		{"after forgetting the account, its binding is asked again", func() (bool, error) {
+			if err := svc.ForgetAccount(t.Context(), 1); err != nil {
+				return false, err
+			}
+			return svc.BindAccount(t.Context(), a)
+		}, false, 4},
+	} {
+		forgot, err := step.do()
+		if err != nil || forgot != step.wantForgot || store.n != step.wantCalls {
+			t.Errorf("%s: forgot %v, %v, %d store calls; want forgot %v, %d calls", step.name, forgot, err, store.n,
+				step.wantForgot, step.wantCalls)
+		}
+	}
+}
+
+// newStore opens a fresh SQLite store (the real one), closed at the test's end.
+func newStore(t *testing.T) bit.Store {
+	t.Helper()
+	s, err := sqlitestore.Open(t.Context(), filepath.Join(t.TempDir(), "bit.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
 }
