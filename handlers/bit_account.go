@@ -29,15 +29,26 @@ func accountOf(body []byte) (bit.Account, bool) {
 	return bit.Account{ID: *u.ID, Registered: bit.RegistrationTime(*u.Registered)}, true
 }
 
+// bindTimeout bounds the binding on an MS route (login, GET /user): a hung database delays those routes by at
+// most this much. Once the database is known to be down (storewatch), the binding is not tried at all.
+const bindTimeout = 500 * time.Millisecond
+
 // bindAccount binds the BridgeInTech rows of the user MS's GET /user answer describes to that account, before
 // the answer is used. It never fails the request: a database that does not answer is logged, and the binding
-// happens at the next GET /user (bit/doc.go says what that leaves open).
+// happens at the next GET /user (bit/doc.go says what that leaves open). An account this process has bound
+// already costs no database call (bit.Service remembers it).
 func (s *Server) bindAccount(c *fiber.Ctx, userBody []byte) {
 	a, ok := accountOf(userBody)
 	if s.bit == nil || !ok {
 		return
 	}
-	forgot, err := s.bit.BindAccount(c.UserContext(), a)
+	if st, watched := s.bit.Store().(interface{ Up() bool }); watched && !st.Up() {
+		s.log.Warn("account binding not checked: database down", "request_id", requestIDOf(c))
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), bindTimeout)
+	defer cancel()
+	forgot, err := s.bit.BindAccount(ctx, a)
 	switch {
 	case err != nil:
 		s.log.Warn("account binding not checked: database unavailable", "request_id", requestIDOf(c), "error", err)
