@@ -98,20 +98,20 @@ func TestAdditionalInfo(t *testing.T) {
 		}
 	})
 	t.Run("another member sees no phone or mobile", func(t *testing.T) {
-		got, err := svc.UserAdditionalInfo(t.Context(), 2, 1)
+		got, err := svc.UserAdditionalInfo(t.Context(), 2, 1, members{1: "Grace", 2: "Ada"})
 		if err != nil || got.Phone != "" || got.Mobile != "" || got.Timezone != "Europe/Paris" ||
 			got.PersonalWebsite != in.PersonalWebsite || !got.IsOrganizationRep || got.UserID != 1 {
 			t.Errorf("got %+v, %v", got, err)
 		}
 	})
 	t.Run("the owner reading their own id sees everything", func(t *testing.T) {
-		got, err := svc.UserAdditionalInfo(t.Context(), 1, 1)
+		got, err := svc.UserAdditionalInfo(t.Context(), 1, 1, members{1: "Grace", 2: "Ada"})
 		if err != nil || got.Phone != "+62 21" || got.Mobile != "0812" {
 			t.Errorf("got %+v, %v", got, err)
 		}
 	})
 	t.Run("a user without a row is not found with the by-id text", func(t *testing.T) {
-		_, err := svc.UserAdditionalInfo(t.Context(), 1, 3)
+		_, err := svc.UserAdditionalInfo(t.Context(), 1, 3, members{1: "Grace", 2: "Ada"})
 		wantErr(t, err, 404, bit.MsgUserAdditionalInfoNotFound)
 	})
 	t.Run("an invalid body is refused before any write", func(t *testing.T) {
@@ -132,7 +132,7 @@ func TestPersonalBackground(t *testing.T) {
 	svc := newService(t)
 	_, err := svc.PersonalBackground(t.Context(), 1)
 	wantErr(t, err, 404, bit.MsgBackgroundNotFound)
-	_, err = svc.UserPersonalBackground(t.Context(), 2, 1)
+	_, err = svc.UserPersonalBackground(t.Context(), 2, 1, members{1: "Grace", 2: "Ada"})
 	wantErr(t, err, 404, bit.MsgUserBackgroundNotFound)
 
 	o, err := svc.PutPersonalBackground(t.Context(), 1, background(false))
@@ -141,11 +141,11 @@ func TestPersonalBackground(t *testing.T) {
 	wantOutcome(t, o, err, false, bit.MsgBackgroundUpdated)
 
 	t.Run("a private background is refused to another member", func(t *testing.T) {
-		_, err := svc.UserPersonalBackground(t.Context(), 2, 1)
+		_, err := svc.UserPersonalBackground(t.Context(), 2, 1, members{1: "Grace", 2: "Ada"})
 		wantErr(t, err, 403, bit.MsgUserBackgroundNotPublic)
 	})
 	t.Run("a private background is shown to its owner", func(t *testing.T) {
-		got, err := svc.UserPersonalBackground(t.Context(), 1, 1)
+		got, err := svc.UserPersonalBackground(t.Context(), 1, 1, members{1: "Grace", 2: "Ada"})
 		if err != nil || got.UserID != 1 || got.GenderOther != "x" {
 			t.Errorf("got %+v, %v", got, err)
 		}
@@ -154,7 +154,7 @@ func TestPersonalBackground(t *testing.T) {
 		if _, err := svc.PutPersonalBackground(t.Context(), 1, background(true)); err != nil {
 			t.Fatal(err)
 		}
-		got, err := svc.UserPersonalBackground(t.Context(), 2, 1)
+		got, err := svc.UserPersonalBackground(t.Context(), 2, 1, members{1: "Grace", 2: "Ada"})
 		if err != nil || !got.IsPublic || got.Gender != "Female" {
 			t.Errorf("got %+v, %v", got, err)
 		}

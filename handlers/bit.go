@@ -30,8 +30,8 @@ var bitRoutes = [...]bitRoute{
 	{fiber.MethodPut, "/user/additional_info", false, true, "Create or overwrite the caller's additional info (#6).", putAdditionalInfo, ""},
 	{fiber.MethodGet, "/user/personal_background", false, false, "The caller's personal background (#7).", getPersonalBackground, "PersonalBackground"},
 	{fiber.MethodPut, "/user/personal_background", false, true, "Create or overwrite the caller's personal background (#8).", putPersonalBackground, ""},
-	{fiber.MethodGet, "/users/:user_id/personal_background", false, false, "A member's personal background, if public (#11).", getUserPersonalBackground, "PersonalBackground"},
-	{fiber.MethodGet, "/users/:user_id/additional_info", false, false, "A member's additional info; phone and mobile only for oneself (#12).", getUserAdditionalInfo, "AdditionalInfo"},
+	{fiber.MethodGet, "/users/:user_id/personal_background", true, false, "A member's personal background, if public (#11).", getUserPersonalBackground, "PersonalBackground"},
+	{fiber.MethodGet, "/users/:user_id/additional_info", true, false, "A member's additional info; phone and mobile only for oneself (#12).", getUserAdditionalInfo, "AdditionalInfo"},
 	{fiber.MethodGet, "/organization", true, false, "The organization the caller represents (#13).", getMyOrganization, "Organization"},
 	{fiber.MethodPut, "/organization", false, true, "Create or overwrite the caller's organization (#14).", putOrganization, ""},
 	{fiber.MethodGet, "/organizations", true, false, "Published organizations (name, page, per_page) (#15).", getOrganizations, "OrganizationList"},
@@ -187,12 +187,12 @@ func putPersonalBackground(s *Server, c *fiber.Ctx, who *bitCaller, _ []int64) e
 }
 
 func getUserPersonalBackground(s *Server, c *fiber.Ctx, who *bitCaller, ids []int64) error {
-	v, err := s.bit.UserPersonalBackground(c.UserContext(), who.id, ids[0])
+	v, err := s.bit.UserPersonalBackground(c.UserContext(), who.id, ids[0], s.members(c, who))
 	return s.bitAnswer(c, who, v, err)
 }
 
 func getUserAdditionalInfo(s *Server, c *fiber.Ctx, who *bitCaller, ids []int64) error {
-	v, err := s.bit.UserAdditionalInfo(c.UserContext(), who.id, ids[0])
+	v, err := s.bit.UserAdditionalInfo(c.UserContext(), who.id, ids[0], s.members(c, who))
 	return s.bitAnswer(c, who, v, err)
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -84,6 +85,7 @@ func (s *Server) callerFromMS(c *fiber.Ctx, header secret.String) (*bitCaller, e
 		return nil, s.fail(c, fiber.StatusBadGateway, msgMSBadAnswer)
 	}
 	c.Locals(localUserID, *who.ID)
+	s.bindAccount(c, resp.Body)
 	return &bitCaller{id: *who.ID, authorization: header, name: who.Name}, nil
 }
 
@@ -98,8 +100,9 @@ type msMembers struct {
 }
 
 type memberAnswer struct {
-	name string
-	err  error
+	name       string
+	registered time.Time // MS's registration_date; zero when it did not say
+	err        error
 }
 
 // memberRefusal is an MS answer other than 200 to GET /users/{id}: passed through to the client as it came (e.g.
@@ -162,5 +165,18 @@ func (m *msMembers) ask(ctx context.Context, id int64) memberAnswer {
 	if json.Unmarshal(resp.Body, &u) != nil || u.Name == nil {
 		return memberAnswer{err: &msclient.UpstreamError{Kind: msclient.KindBadAnswer, Err: errors.New("GET /users/{id} answered without a name")}}
 	}
-	return memberAnswer{name: *u.Name}
+	a := memberAnswer{name: *u.Name}
+	if acc, ok := accountOf(resp.Body); ok && acc.ID == id {
+		a.registered = acc.Registered
+	}
+	return a
+}
+
+// MemberRegistered returns the registration time MS gave for id in this request's look-up
+// (bit.MemberRegistrations): the Service binds id's rows to that account before showing them.
+func (m *msMembers) MemberRegistered(id int64) (time.Time, bool) {
+	m.mu.Lock()
+	a, ok := m.names[id]
+	m.mu.Unlock()
+	return a.registered, ok && a.err == nil && !a.registered.IsZero()
 }

@@ -53,6 +53,7 @@ type Server struct {
 	ready      readyCheck
 	storeReady readyCheck
 	bit        *bit.Service
+	forgets    *accountForgetter // deleted accounts' BridgeInTech data (bit_account.go)
 	app        *fiber.App
 }
 
@@ -92,6 +93,8 @@ func New(d Deps) *Server {
 	s.bodyBudget, s.bodyWait = semaphore.NewWeighted(int64(d.Config.BodyMemory)), bodyBudgetWait
 	s.configureBodies()
 	s.routes(d.Static)
+	s.forgets = newAccountForgetter(s.bit, s.log)
+	s.app.Hooks().OnShutdown(s.forgets.stop)
 	return s
 }
 

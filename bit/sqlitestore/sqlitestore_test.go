@@ -45,12 +45,17 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = db.Close() }()
-	var applied int
-	if err := db.QueryRow(`SELECT count(*) FROM goose_db_version WHERE version_id > 0`).Scan(&applied); err != nil {
+	var applied, versions int
+	if err := db.QueryRow(`SELECT count(*), count(DISTINCT version_id) FROM goose_db_version WHERE version_id > 0`).
+		Scan(&applied, &versions); err != nil {
 		t.Fatal(err)
 	}
-	if applied != 1 {
-		t.Errorf("%d migration rows, want 1 (one migration applied once)", applied)
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if applied != versions || applied != len(files) {
+		t.Errorf("%d migration rows for %d versions, want each of the %d migrations applied once", applied, versions, len(files))
 	}
 }
 
