@@ -25,7 +25,7 @@ func (s *Store) BindAccount(ctx context.Context, userID int64, registered time.T
 		return false, s.classify(op, err)
 	}
 	var forgot bool
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err = s.write(ctx, op, func(tx pgx.Tx) error { // one transaction, its outcome told truthfully (write)
 		tag, err := tx.Exec(ctx, `INSERT INTO bitschema.accounts (user_id, registered) VALUES ($1, $2)
 			ON CONFLICT (user_id) DO NOTHING`, userID, want)
 		if err != nil || tag.RowsAffected() == 1 {
@@ -49,21 +49,20 @@ func (s *Store) BindAccount(ctx context.Context, userID int64, registered time.T
 		return err
 	})
 	if err != nil {
-		return false, s.classify(op, err)
+		return false, err
 	}
 	return forgot, nil
 }
 
 // ForgetAccount deletes userID's personal rows and binding and archives their organization, in one transaction.
 func (s *Store) ForgetAccount(ctx context.Context, userID int64) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return s.write(ctx, "forget account", func(tx pgx.Tx) error {
 		if err := forget(ctx, tx, userID); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `DELETE FROM bitschema.accounts WHERE user_id = $1`, userID)
 		return err
 	})
-	return s.classify("forget account", err)
 }
 
 // forget deletes userID's additional info and personal background and archives their organization, detached

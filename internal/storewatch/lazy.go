@@ -242,6 +242,15 @@ func (l *Lazy) UpdateProgram(ctx context.Context, p bit.Program) (bit.Program, e
 	return via(l, func(st bit.Store) (bit.Program, error) { return st.UpdateProgram(ctx, p) })
 }
 
+func (l *Lazy) BindAccount(ctx context.Context, userID int64, registered time.Time) (bool, error) {
+	return via(l, func(st bit.Store) (bool, error) { return st.BindAccount(ctx, userID, registered) })
+}
+
+func (l *Lazy) ForgetAccount(ctx context.Context, userID int64) error {
+	_, err := via(l, func(st bit.Store) (struct{}, error) { return struct{}{}, st.ForgetAccount(ctx, userID) })
+	return err
+}
+
 // Ping answers ErrNotOpen before the store is open, else the store's Ping.
 func (l *Lazy) Ping(ctx context.Context) error {
 	st, err := l.get()
