@@ -145,19 +145,17 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return fmt.Errorf("building the session codec: %w", err)
 	}
-	store, err := openStore(ctx, dbSource, logger)
+	store, stopStore, err := startStore(ctx, dbSource, logger)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer stopStore()
+	if demo != nil {
+		seedDemoOnOpen(store, demo, logger)
+	}
 	svc := bit.NewService(storewatch.Wrap(store, cfg.DBTimeout, m), bit.Options{
 		ProgramsPerOrganization: cfg.ProgramsPerOrganization, ProgramCreates: cfg.ProgramCreatesPerMinute,
 	})
-	if demo != nil {
-		if err := seedDemo(ctx, svc, demo); err != nil {
-			return err
-		}
-	}
 	deps := handlers.Deps{Config: cfg, MS: ms, Codec: codec, Logger: logger, Metrics: m, BIT: svc}
 	if static != nil {
 		deps.Static = static

@@ -4,17 +4,55 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/anitab-org/bridge-in-tech-bff/bit"
 	"github.com/anitab-org/bridge-in-tech-bff/bit/storeopen"
+	"github.com/anitab-org/bridge-in-tech-bff/internal/storewatch"
 )
 
-// openTimeout bounds opening the database and applying its migrations at start-up.
+// openTimeout bounds one attempt at opening the database and applying its migrations.
 const openTimeout = 30 * time.Second
 
-// openStore opens the database source names (DATABASE_URL, or the development default) and applies its
-// migrations. Errors and logs never carry the URL: it may hold a password.
+// firstOpenWait bounds the attempt made before the server starts listening: a database that answers is open
+// before the first request (as a BFF on its SQLite file always is); one that does not is opened in the
+// background.
+const firstOpenWait = 10 * time.Second
+
+// startStore opens the database source names (DATABASE_URL, or the development default): one attempt of at most
+// firstOpenWait before it returns, then, if that failed, in the background (storewatch.Lazy tries again with
+// backoff and applies the migrations when the database answers). Meanwhile the process serves everything that
+// does not need the database and BridgeInTech's routes answer 503 (docs/DATABASE.md). A malformed URL, which no
+// retry can fix, is refused here, so it stops the program at start. stop ends the attempts and closes the store.
+// Errors and logs never carry the URL: it may hold a password.
+//
+// Components that keep state in the same database register on the returned Lazy (OnOpen, Ready); they get the
+// opened store itself (a *pgstore.Store or *sqlitestore.Store) and a context that ends with ctx or stop.
+func startStore(ctx context.Context, source string, logger *slog.Logger) (lazy *storewatch.Lazy, stop func(), err error) {
+	if err := storeopen.Check(source); err != nil {
+		return nil, nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	lazy = storewatch.NewLazy(func(ctx context.Context) (bit.Store, error) {
+		return openStore(ctx, source, logger)
+	}, logger)
+	ctx, cancel := context.WithCancel(ctx) // OnOpen functions keep it: it ends with stop
+	err = lazy.TryOpen(ctx, firstOpenWait)
+	var wg sync.WaitGroup
+	if err != nil {
+		logger.Warn("database not open at start; BridgeInTech routes answer 503 until it is, trying again in the background",
+			"error", err.Error())
+		wg.Go(func() { _ = lazy.Run(ctx) }) // it returns only when open or when stop cancels it
+	}
+	stop = func() {
+		cancel()
+		wg.Wait()
+		_ = lazy.Close()
+	}
+	return lazy, stop, nil
+}
+
+// openStore makes one attempt at opening the database and applying its migrations.
 func openStore(ctx context.Context, source string, logger *slog.Logger) (bit.Store, error) {
 	ctx, cancel := context.WithTimeout(ctx, openTimeout)
 	defer cancel()
@@ -38,17 +76,21 @@ func openStore(ctx context.Context, source string, logger *slog.Logger) (bit.Sto
 	return st, nil
 }
 
-// seedDemo gives the demo users BridgeInTech data: each is an organization representative with a published
-// organization and two programs (idempotent, so a demo database kept in a file is seeded once).
-func seedDemo(ctx context.Context, svc *bit.Service, d *demoMS) error {
-	var reps []int64
-	for _, u := range d.users {
-		if id, ok := d.em.UserID(u.Username); ok {
-			reps = append(reps, id)
+// seedDemoOnOpen gives the demo users BridgeInTech data when the store opens, before it serves: each is an
+// organization representative with a published organization and two programs (idempotent, so a demo database
+// kept in a file is seeded once). A failure is logged: the demo runs on without the seeded data.
+func seedDemoOnOpen(lazy *storewatch.Lazy, d *demoMS, logger *slog.Logger) {
+	lazy.OnOpen(func(ctx context.Context, st bit.Store) {
+		ctx, cancel := context.WithTimeout(ctx, openTimeout)
+		defer cancel()
+		var reps []int64
+		for _, u := range d.users {
+			if id, ok := d.em.UserID(u.Username); ok {
+				reps = append(reps, id)
+			}
 		}
-	}
-	if err := svc.Seed(ctx, reps); err != nil {
-		return fmt.Errorf("demo: seeding organizations and programs: %w", err)
-	}
-	return nil
+		if err := bit.NewService(st, bit.Options{}).Seed(ctx, reps); err != nil {
+			logger.Error("demo: seeding organizations and programs failed", "error", err.Error())
+		}
+	})
 }

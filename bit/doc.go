@@ -39,12 +39,36 @@
 //   - #15: a name filter is a literal, case-insensitive substring (% and _ are not wildcards); per_page 0 → 10.
 //   - #13/#15/#16/#18 dates are shown in the caller's timezone (GMT0 when they saved none); program dates are
 //     read in the caller's timezone; the order of start and end is not checked (as before).
-//   - A member who withdraws is_organization_rep keeps their organization's data, but #13 answers 403 and the
-//     organization leaves the list until they declare again.
-//   - Rows of an MS user deleted from MS stay (the BFF's store cannot follow MS's foreign keys); their
-//     organization drops from #15 and #16/#18 answer MS's own refusal of that user.
+//   - A member who withdraws is_organization_rep keeps their organization's data, but #13 answers 403, the
+//     organization leaves the list and #16/#18 answer 404 to other members (hidden like a Draft) until they
+//     declare again.
 //   - Representative names: the Service takes a Members (per request, with the caller's own token) instead of
 //     returning ids, because #15 must check representatives before paging.
+//
+// Accounts (account.go, service_account.go):
+//   - A deleted account leaves nothing personal behind: ForgetAccount deletes the user's additional info and
+//     personal background and archives the organization they represent, in one transaction. Archived means
+//     status Archived and no representative (rep_id becomes minus the organization's id, which no MS user has,
+//     because the column is NOT NULL and UNIQUE): it leaves every list, its programs are readable by nobody, and a
+//     later account with the same id does not inherit it. Its name and email stay taken (the organization's
+//     record, not the member's); the representative's department is cleared. The HTTP side calls it once MS has
+//     answered DELETE /user with success; when the database does not answer, it retries in the background with
+//     backoff for as long as the process lives (logged; a forgetting pending at shutdown is logged as an error and
+//     lost). That gap is closed for reads: every read about another member asks MS first (next point).
+//   - A read about another member (#11, #12, and the representative of #15/#16/#18) asks MS (Members) before
+//     showing a row; MS's "no such member" is its own 404 (#15 skips the organization). One's own rows are read
+//     without asking MS.
+//   - Rows are bound to the MS account, not to its reusable id: the store keeps per user id the registration time
+//     MS reports (registration_date, to the microsecond). BindAccount with another time forgets the former
+//     account's rows (as ForgetAccount) before anything is shown; the HTTP side binds wherever MS's answer with
+//     registration_date is at hand (login, GET /user passed through, a Bearer caller checked at MS), and the
+//     Service binds at every member look-up whose Members implements MemberRegistrations. Rows whose account is
+//     unknown (written before migration 00004, or while no binding was checked) are bound to the first account
+//     that reaches them with a registration time ("bind at first sight"): an id handed out again before its
+//     first binding cannot be told apart, and a cookie session that never passes a binding check keeps reading
+//     what its id has. A Service remembers the bindings it has confirmed (at most 100,000), so a known account
+//     costs no database read; the HTTP side bounds a binding on an MS route (login, GET /user) to 500 ms, skips
+//     it while the database is known down, and never fails the request for it.
 //
 // Bounds (issue 17): #16 is paged (ProgramQuery, read from the store a few programs at a time, EachProgram hands
 // them over one by one for the HTTP side to encode under its byte ceiling); an organization has at most

@@ -66,12 +66,15 @@ func TestEnumerationsAcceptExactlyTheirValues(t *testing.T) {
 
 func TestCodesMapToTheirHTTPStatus(t *testing.T) {
 	for code, want := range map[Code]int{Invalid: 400, Forbidden: 403, NotFound: 404, Conflict: 409,
-		Unavailable: 503, Internal: 500, Code("other"): 500} {
+		Unavailable: 503, Unknown: 504, Internal: 500, Code("other"): 500} {
 		if got := code.Status(); got != want {
 			t.Errorf("%s: %d, want %d", code, got, want)
 		}
 	}
 	if got := ErrorStatus(ErrUnavailable); got != 503 {
 		t.Errorf("ErrorStatus(ErrUnavailable) = %d", got)
+	}
+	if got := ErrorStatus(ErrOutcomeUnknown); got != 504 {
+		t.Errorf("ErrorStatus(ErrOutcomeUnknown) = %d", got)
 	}
 }

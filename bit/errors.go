@@ -16,7 +16,8 @@ const (
 	NotFound    Code = "not_found"   // 404: the thing asked for does not exist (or is hidden from the caller)
 	Conflict    Code = "conflict"    // 409: a unique name or email is taken
 	TooMany     Code = "too_many"    // 429: the caller did this too often; try again later
-	Unavailable Code = "unavailable" // 503: the store did not answer in time or is down
+	Unavailable Code = "unavailable" // 503: the store did not answer in time or is down; nothing was changed
+	Unknown     Code = "unknown"     // 504: a write reached the database but its end was not confirmed in time
 	Internal    Code = "internal"    // 500: a bug; the message says nothing about it
 )
 
@@ -35,6 +36,8 @@ func (c Code) Status() int {
 		return http.StatusTooManyRequests
 	case Unavailable:
 		return http.StatusServiceUnavailable
+	case Unknown:
+		return http.StatusGatewayTimeout
 	default:
 		return http.StatusInternalServerError
 	}
@@ -63,11 +66,15 @@ func (e *Error) Unwrap() error { return e.Err }
 // Status is e.Code.Status().
 func (e *Error) Status() int { return e.Code.Status() }
 
-// ErrorStatus returns the HTTP status for err: a *Error's status, 503 for ErrUnavailable, else 500.
+// ErrorStatus returns the HTTP status for err: a *Error's status, 504 for ErrOutcomeUnknown, 503 for
+// ErrUnavailable, else 500.
 func ErrorStatus(err error) int {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Status()
+	}
+	if errors.Is(err, ErrOutcomeUnknown) {
+		return http.StatusGatewayTimeout
 	}
 	if errors.Is(err, ErrUnavailable) {
 		return http.StatusServiceUnavailable
@@ -81,9 +88,14 @@ func newError(code Code, msg string) *Error { return &Error{Code: code, Message:
 var (
 	// ErrNotFound: no row matches.
 	ErrNotFound = errors.New("not found")
-	// ErrUnavailable: the database did not answer (down, unreachable, overloaded, the call's deadline passed). The
-	// HTTP side answers 503 {"message": MsgStoreUnavailable}.
+	// ErrUnavailable: the database did not answer (down, unreachable, overloaded, the call's deadline passed) and,
+	// for a write, certainly changed nothing (docs/DATABASE.md). The HTTP side answers 503
+	// {"message": MsgStoreUnavailable}.
 	ErrUnavailable = errors.New("store unavailable")
+	// ErrOutcomeUnknown: a write's commit was sent to the database but its answer did not come in time (or the
+	// connection broke meanwhile), so the write may or may not have been applied. The HTTP side answers 504
+	// {"message": MsgStoreOutcomeUnknown}. A write never wraps both this and ErrUnavailable.
+	ErrOutcomeUnknown = errors.New("store write outcome unknown")
 	// ErrDuplicateOrganizationName / ErrDuplicateOrganizationEmail / ErrDuplicateProgramName: a unique key is taken.
 	ErrDuplicateOrganizationName  = errors.New("organization name taken")
 	ErrDuplicateOrganizationEmail = errors.New("organization email taken")
@@ -105,6 +117,8 @@ func storeError(op string, err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, ErrOutcomeUnknown):
+		return &Error{Code: Unknown, Message: MsgStoreOutcomeUnknown, Err: fmt.Errorf("%s: %w", op, err)}
 	case errors.Is(err, ErrUnavailable):
 		return &Error{Code: Unavailable, Message: MsgStoreUnavailable, Err: fmt.Errorf("%s: %w", op, err)}
 	case errors.Is(err, ErrDuplicateOrganizationName):

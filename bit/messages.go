@@ -10,6 +10,8 @@ const (
 	MsgBodyNotJSONObject = "The request body must be a JSON object."
 	// new: the store did not answer (503).
 	MsgStoreUnavailable = "The database is unavailable. Please try again later."
+	// new: a write's end was not confirmed in time (504); it may have been saved.
+	MsgStoreOutcomeUnknown = "The database did not confirm the change in time: it may have been saved. Check it, or send it again."
 
 	MsgTimezoneInvalid = "The Timezone input is not within the approved list."
 	MsgPhoneInvalid    = "Phone or mobile fields must be in number format. It must contain numbers and may contain dash '-' or space characters."

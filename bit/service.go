@@ -17,7 +17,8 @@ import (
 type Service struct {
 	store        Store
 	now          func() time.Time
-	zones        sync.Map // timezone value → *time.Location (a cache of time.LoadLocation, per Service)
+	zones        sync.Map   // timezone value → *time.Location (a cache of time.LoadLocation, per Service)
+	bound        boundCache // bindings this Service has confirmed (service_account.go)
 	programLimit int
 	creates      *windowLimiter // program creations per representative
 }

@@ -24,7 +24,7 @@ func (s *Service) MyOrganization(ctx context.Context, caller int64, members Memb
 	if err != nil {
 		return OrganizationView{}, storeError("read organization", err)
 	}
-	name, err := members.MemberName(ctx, caller)
+	name, err := s.member(ctx, members, caller, MsgOrganizationDoesNotExist)
 	if err != nil {
 		return OrganizationView{}, err
 	}
@@ -117,7 +117,7 @@ func (s *Service) Organizations(ctx context.Context, caller int64, q Organizatio
 		}
 		for _, o := range orgs {
 			after = o.ID
-			name, err := members.MemberName(ctx, o.RepID)
+			name, err := s.member(ctx, members, o.RepID, MsgNoOrganizationFound)
 			if errors.Is(err, ErrNoSuchMember) {
 				continue
 			}

@@ -12,7 +12,8 @@ import (
 // MsgNoOrganizationFound.
 //
 // Privacy decision (B11): the old API showed the programs of Draft and Archived organizations to every member.
-// Here only an organization with status Publish is visible to other members; its representative always sees it.
+// Here only an organization with status Publish whose representative still declares is_organization_rep is
+// visible to other members; its representative always sees it.
 func (s *Service) visibleOrganization(ctx context.Context, caller, orgID int64) (Organization, error) {
 	o, err := s.store.Organization(ctx, orgID)
 	if errors.Is(err, ErrNotFound) {
@@ -23,6 +24,16 @@ func (s *Service) visibleOrganization(ctx context.Context, caller, orgID int64) 
 	}
 	if o.RepID != caller && o.Status != "Publish" {
 		return Organization{}, newError(NotFound, MsgNoOrganizationFound)
+	}
+	if o.RepID != caller {
+		// A representative who withdrew is_organization_rep: hidden like a Draft (its programs too).
+		declared, err := s.repDeclared(ctx, o.RepID)
+		if err != nil {
+			return Organization{}, err
+		}
+		if !declared {
+			return Organization{}, newError(NotFound, MsgNoOrganizationFound)
+		}
 	}
 	return o, nil
 }
@@ -91,7 +102,7 @@ func (s *Service) EachProgram(ctx context.Context, caller, orgID int64, q Progra
 	if err != nil {
 		return err
 	}
-	repName, err := members.MemberName(ctx, o.RepID)
+	repName, err := s.member(ctx, members, o.RepID, MsgNoOrganizationFound)
 	if err != nil {
 		return err
 	}
@@ -138,7 +149,7 @@ func (s *Service) Program(ctx context.Context, caller, orgID, programID int64, m
 	if err != nil {
 		return ProgramView{}, err
 	}
-	repName, err := members.MemberName(ctx, o.RepID)
+	repName, err := s.member(ctx, members, o.RepID, MsgNoOrganizationFound)
 	if err != nil {
 		return ProgramView{}, err
 	}

@@ -103,20 +103,20 @@ func TestAdditionalInfo(t *testing.T) {
 		}
 	})
 	t.Run("another member sees no phone or mobile", func(t *testing.T) {
-		got, err := svc.UserAdditionalInfo(t.Context(), 2, 1)
+		got, err := svc.UserAdditionalInfo(t.Context(), 2, 1, members{1: "Grace", 2: "Ada"})
 		if err != nil || got.Phone != "" || got.Mobile != "" || got.Timezone != "Europe/Paris" ||
 			got.PersonalWebsite != in.PersonalWebsite || !got.IsOrganizationRep || got.UserID != 1 {
 			t.Errorf("got %+v, %v", got, err)
 		}
 	})
 	t.Run("the owner reading their own id sees everything", func(t *testing.T) {
-		got, err := svc.UserAdditionalInfo(t.Context(), 1, 1)
+		got, err := svc.UserAdditionalInfo(t.Context(), 1, 1, members{1: "Grace", 2: "Ada"})
 		if err != nil || got.Phone != "+62 21" || got.Mobile != "0812" {
 			t.Errorf("got %+v, %v", got, err)
 		}
 	})
 	t.Run("a user without a row is not found with the by-id text", func(t *testing.T) {
-		_, err := svc.UserAdditionalInfo(t.Context(), 1, 3)
+		_, err := svc.UserAdditionalInfo(t.Context(), 1, 3, members{1: "Grace", 2: "Ada"})
 		wantErr(t, err, 404, bit.MsgUserAdditionalInfoNotFound)
 	})
 	t.Run("an invalid body is refused before any write", func(t *testing.T) {
@@ -137,7 +137,7 @@ func TestPersonalBackground(t *testing.T) {
 	svc := newService(t)
 	_, err := svc.PersonalBackground(t.Context(), 1)
 	wantErr(t, err, 404, bit.MsgBackgroundNotFound)
-	_, err = svc.UserPersonalBackground(t.Context(), 2, 1)
+	_, err = svc.UserPersonalBackground(t.Context(), 2, 1, members{1: "Grace", 2: "Ada"})
 	wantErr(t, err, 404, bit.MsgUserBackgroundNotFound)
 
 	o, err := svc.PutPersonalBackground(t.Context(), 1, background(false))
@@ -146,11 +146,11 @@ func TestPersonalBackground(t *testing.T) {
 	wantOutcome(t, o, err, false, bit.MsgBackgroundUpdated)
 
 	t.Run("a private background is refused to another member", func(t *testing.T) {
-		_, err := svc.UserPersonalBackground(t.Context(), 2, 1)
+		_, err := svc.UserPersonalBackground(t.Context(), 2, 1, members{1: "Grace", 2: "Ada"})
 		wantErr(t, err, 403, bit.MsgUserBackgroundNotPublic)
 	})
 	t.Run("a private background is shown to its owner", func(t *testing.T) {
-		got, err := svc.UserPersonalBackground(t.Context(), 1, 1)
+		got, err := svc.UserPersonalBackground(t.Context(), 1, 1, members{1: "Grace", 2: "Ada"})
 		if err != nil || got.UserID != 1 || got.GenderOther != "x" {
 			t.Errorf("got %+v, %v", got, err)
 		}
@@ -159,7 +159,7 @@ func TestPersonalBackground(t *testing.T) {
 		if _, err := svc.PutPersonalBackground(t.Context(), 1, background(true)); err != nil {
 			t.Fatal(err)
 		}
-		got, err := svc.UserPersonalBackground(t.Context(), 2, 1)
+		got, err := svc.UserPersonalBackground(t.Context(), 2, 1, members{1: "Grace", 2: "Ada"})
 		if err != nil || !got.IsPublic || got.Gender != "Female" {
 			t.Errorf("got %+v, %v", got, err)
 		}
@@ -203,5 +203,22 @@ func TestParseOrganizationQuery(t *testing.T) {
 				t.Errorf("got %+v, want %+v", got, tc.want)
 			}
 		})
+	}
+}
+
+// unconfirmedWrites is a store whose writes all end with their commit unconfirmed, as pgstore reports a COMMIT
+// that got no answer.
+type unconfirmedWrites struct{ bit.Store }
+
+func (unconfirmedWrites) PutAdditionalInfo(context.Context, bit.AdditionalInfo) (bool, error) {
+	return false, fmt.Errorf("pgstore write additional info: %w", bit.ErrOutcomeUnknown)
+}
+
+func TestAWriteOfUnknownOutcomeIs504SayingItMayHaveBeenSaved(t *testing.T) {
+	svc := bit.NewService(unconfirmedWrites{newService(t).Store()}, bit.Options{Now: clock})
+	_, err := svc.PutAdditionalInfo(t.Context(), 1, bit.AdditionalInfo{Timezone: "UTC"})
+	wantErr(t, err, 504, bit.MsgStoreOutcomeUnknown)
+	if !errors.Is(err, bit.ErrOutcomeUnknown) || errors.Is(err, bit.ErrUnavailable) {
+		t.Errorf("the 504 error wraps the wrong sentinel: %v", err)
 	}
 }

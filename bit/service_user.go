@@ -39,8 +39,10 @@ func (s *Service) PutAdditionalInfo(ctx context.Context, caller int64, in Additi
 // Privacy decision: the old API showed anyone's phone and mobile to every member (B11). Here a member reading
 // someone else's additional info gets "phone" and "mobile" as "" (the keys stay, so clients keep working);
 // is_organization_rep, timezone and personal_website are shown. The caller reading their own id gets everything.
-// 404 MsgUserAdditionalInfoNotFound when the user has none.
-func (s *Service) UserAdditionalInfo(ctx context.Context, caller, userID int64) (AdditionalInfo, error) {
+// 404 MsgUserAdditionalInfoNotFound when the user has none. Another member's row is shown only while MS knows
+// that member (members.MemberName; MS's refusal, e.g. 404 "User does not exist.", comes back unchanged) and it is
+// bound to their account (see BindAccount).
+func (s *Service) UserAdditionalInfo(ctx context.Context, caller, userID int64, members Members) (AdditionalInfo, error) {
 	info, err := s.store.AdditionalInfo(ctx, userID)
 	if errors.Is(err, ErrNotFound) {
 		return AdditionalInfo{}, newError(NotFound, MsgUserAdditionalInfoNotFound)
@@ -49,6 +51,9 @@ func (s *Service) UserAdditionalInfo(ctx context.Context, caller, userID int64) 
 		return AdditionalInfo{}, storeError("read additional info", err)
 	}
 	if userID != caller {
+		if _, err := s.member(ctx, members, userID, MsgUserAdditionalInfoNotFound); err != nil {
+			return AdditionalInfo{}, err
+		}
 		info.Phone, info.Mobile = "", ""
 	}
 	return info, nil
@@ -89,14 +94,20 @@ func (s *Service) PutPersonalBackground(ctx context.Context, caller int64, in Pe
 // public.
 //
 // Decision: the owner reading their own id always gets it, public or not (the old API refused them too; reading
-// one's own data harms nobody's privacy).
-func (s *Service) UserPersonalBackground(ctx context.Context, caller, userID int64) (PersonalBackground, error) {
+// one's own data harms nobody's privacy). Another member's row is shown only while MS knows that member, as in
+// UserAdditionalInfo (asked before the is_public check, so a deleted member's row is a 404, not a 403).
+func (s *Service) UserPersonalBackground(ctx context.Context, caller, userID int64, members Members) (PersonalBackground, error) {
 	b, err := s.store.PersonalBackground(ctx, userID)
 	if errors.Is(err, ErrNotFound) {
 		return PersonalBackground{}, newError(NotFound, MsgUserBackgroundNotFound)
 	}
 	if err != nil {
 		return PersonalBackground{}, storeError("read personal background", err)
+	}
+	if userID != caller {
+		if _, err := s.member(ctx, members, userID, MsgUserBackgroundNotFound); err != nil {
+			return PersonalBackground{}, err
+		}
 	}
 	if !b.IsPublic && userID != caller {
 		return PersonalBackground{}, newError(Forbidden, MsgUserBackgroundNotPublic)

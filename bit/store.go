@@ -43,6 +43,9 @@ type Store interface {
 	// ErrDuplicateProgramName.
 	UpdateProgram(ctx context.Context, p Program) (Program, error)
 
+	// BindAccount and ForgetAccount keep rows bound to one MS account (account.go).
+	AccountStore
+
 	// Ping checks that the database answers (for /readyz); the error wraps ErrUnavailable when it does not.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

@@ -65,6 +65,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 		return s.fail(c, fiber.StatusBadGateway, msgMSBadAnswer)
 	}
 	attempt.succeeded()
+	s.bindAccount(c, userResp.Body)
 	sess := session.Session{
 		UserID:       access.Identity,
 		AccessToken:  tokens.Access,

@@ -64,9 +64,9 @@ var bitRoutes = [...]bitRoute{
 		summary: "The caller's personal background (#7).", serve: getPersonalBackground, answer: "PersonalBackground"},
 	{method: fiber.MethodPut, path: "/user/personal_background", names: namesNone, body: bodyObject,
 		summary: "Create or overwrite the caller's personal background (#8).", serve: putPersonalBackground},
-	{method: fiber.MethodGet, path: "/users/:user_id/personal_background", names: namesNone, body: bodyNone,
+	{method: fiber.MethodGet, path: "/users/:user_id/personal_background", names: namesFromMS, body: bodyNone,
 		summary: "A member's personal background, if public (#11).", serve: getUserPersonalBackground, answer: "PersonalBackground"},
-	{method: fiber.MethodGet, path: "/users/:user_id/additional_info", names: namesNone, body: bodyNone,
+	{method: fiber.MethodGet, path: "/users/:user_id/additional_info", names: namesFromMS, body: bodyNone,
 		summary: "A member's additional info; phone and mobile only for oneself (#12).", serve: getUserAdditionalInfo, answer: "AdditionalInfo"},
 	{method: fiber.MethodGet, path: "/organization", names: namesFromMS, body: bodyNone,
 		summary: "The organization the caller represents (#13).", serve: getMyOrganization, answer: "Organization"},
@@ -238,12 +238,12 @@ func putPersonalBackground(s *Server, c *fiber.Ctx, who *bitCaller, _ bitIDs) er
 }
 
 func getUserPersonalBackground(s *Server, c *fiber.Ctx, who *bitCaller, ids bitIDs) error {
-	v, err := s.bit.UserPersonalBackground(c.UserContext(), who.id, ids.user)
+	v, err := s.bit.UserPersonalBackground(c.UserContext(), who.id, ids.user, s.members(c, who))
 	return s.bitAnswer(c, who, v, err)
 }
 
 func getUserAdditionalInfo(s *Server, c *fiber.Ctx, who *bitCaller, ids bitIDs) error {
-	v, err := s.bit.UserAdditionalInfo(c.UserContext(), who.id, ids.user)
+	v, err := s.bit.UserAdditionalInfo(c.UserContext(), who.id, ids.user, s.members(c, who))
 	return s.bitAnswer(c, who, v, err)
 }
 
@@ -263,7 +263,7 @@ func putOrganization(s *Server, c *fiber.Ctx, who *bitCaller, _ bitIDs) error {
 
 func getOrganizations(s *Server, c *fiber.Ctx, who *bitCaller, _ bitIDs) error {
 	q := bit.ParseOrganizationQuery(c.Query("name"), c.Query("page"), c.Query("per_page"))
-	v, err := s.bit.Organizations(c.UserContext(), who.id, q, s.members(c, who))
+	v, err := s.bit.Organizations(c.UserContext(), who.id, q, s.listMembers(c, who))
 	return s.bitAnswer(c, who, v, err)
 }
 

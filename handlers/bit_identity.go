@@ -78,5 +78,6 @@ func (s *Server) callerFromMS(c *fiber.Ctx, header secret.String) (*bitCaller, e
 		return nil, s.fail(c, fiber.StatusBadGateway, msgMSBadAnswer)
 	}
 	c.Locals(localUserID, *who.ID)
+	s.bindAccount(c, resp.Body)
 	return &bitCaller{id: *who.ID, authorization: header, name: who.Name}, nil
 }

@@ -15,12 +15,14 @@ import (
 	"github.com/anitab-org/bridge-in-tech-bff/msclient"
 )
 
-// Representatives' names come from MS (GET /users/{id}, with the caller's own token), at most one call per
-// BridgeInTech request whatever the data: a list takes the names this instance already knows from nameCache
-// (BIT_NAME_CACHE_TTL, default 5 minutes: how stale a name may be; BIT_NAME_CACHE_SIZE names at most), asks MS
-// for one name it does not know, and lists the rest with an empty representative_name until a later request
-// has learnt them (bit.ErrNameUnknown). So a slow MS makes a list no slower than one MS call. What MS answered
-// (a name, or 404/403: no such member) is remembered; MS trouble is not.
+// Members' names come from MS (GET /users/{id}, with the caller's own token), at most one call per BridgeInTech
+// request whatever the data. A read about one member (#11, #12, #13, #16, #18) asks MS that once, fresh, as
+// docs/BRIDGEINTECH.md requires of reads about another member. The organizations list (#15) takes the names this
+// instance already knows from nameCache (BIT_NAME_CACHE_TTL, default 5 minutes: how stale a name may be, and how
+// long a deleted representative's organization may stay listed; BIT_NAME_CACHE_SIZE names at most), asks MS for
+// one name it does not know, and lists the rest with an empty representative_name until a later request has
+// learnt them (bit.ErrNameUnknown). So a slow MS makes a list no slower than one MS call. What MS answered (a
+// name and registration time, or 404/403: no such member) is remembered, by every look-up; MS trouble is not.
 
 // nameDefaults are used when the configuration leaves the cache unset (tests building a Server by hand).
 const (
@@ -28,11 +30,13 @@ const (
 	defaultNameSize = 10000
 )
 
-// nameEntry is what MS said about one user: a name, or a refusal (404/403) kept to pass through again.
+// nameEntry is what MS said about one user: a name and registration time, or a refusal (404/403) kept to pass
+// through again.
 type nameEntry struct {
-	name    string
-	refusal *msclient.Response
-	at      time.Time
+	name       string
+	registered time.Time
+	refusal    *msclient.Response
+	at         time.Time
 }
 
 // nameCache is the per-instance, bounded, short-lived cache of MS names.
@@ -88,20 +92,22 @@ func (n *nameCache) put(id int64, e nameEntry) {
 	n.entries[id] = e
 }
 
-// msMembers implements bit.Members for one request: names from the request's own memo, then the instance's
-// nameCache, then at most one MS call.
+// msMembers implements bit.Members (and bit.MemberRegistrations) for one request: names from the request's own
+// memo, then (for a list) the instance's nameCache, then at most one MS call.
 type msMembers struct {
 	s      *Server
 	caller *bitCaller
 	reqID  string
+	cached bool // a list: names may come from nameCache
 	mu     sync.Mutex
 	asked  bool // the request's one MS call for a name is spent
 	names  map[int64]memberAnswer
 }
 
 type memberAnswer struct {
-	name string
-	err  error
+	name       string
+	registered time.Time // MS's registration_date; zero when it did not say
+	err        error
 }
 
 // memberRefusal is an MS answer other than 200 to GET /users/{id}: passed through to the client as it came (e.g.
@@ -121,12 +127,19 @@ func (e *memberRefusal) Unwrap() error {
 	return nil
 }
 
+// members is the Members of a read about one member: its one MS call is fresh.
 func (s *Server) members(c *fiber.Ctx, caller *bitCaller) *msMembers {
 	m := &msMembers{s: s, caller: caller, reqID: requestIDOf(c), names: map[int64]memberAnswer{}}
 	if caller.name != "" {
 		m.names[caller.id] = memberAnswer{name: caller.name}
-		s.names.put(caller.id, nameEntry{name: caller.name})
 	}
+	return m
+}
+
+// listMembers is the Members of a list: names this instance knows, and one MS call for a name it does not.
+func (s *Server) listMembers(c *fiber.Ctx, caller *bitCaller) *msMembers {
+	m := s.members(c, caller)
+	m.cached = true
 	return m
 }
 
@@ -138,8 +151,8 @@ func (m *msMembers) MemberName(ctx context.Context, id int64) (string, error) {
 	if a, ok := m.names[id]; ok {
 		return a.name, a.err
 	}
-	if e, ok := m.s.names.get(id); ok {
-		a := memberAnswer{name: e.name}
+	if e, ok := m.s.names.get(id); ok && m.cached {
+		a := memberAnswer{name: e.name, registered: e.registered}
 		if e.refusal != nil {
 			a = memberAnswer{err: &memberRefusal{resp: e.refusal}}
 		}
@@ -155,7 +168,7 @@ func (m *msMembers) MemberName(ctx context.Context, id int64) (string, error) {
 	var refusal *memberRefusal
 	switch {
 	case a.err == nil:
-		m.s.names.put(id, nameEntry{name: a.name})
+		m.s.names.put(id, nameEntry{name: a.name, registered: a.registered})
 	case errors.As(a.err, &refusal) && errors.Is(a.err, bit.ErrNoSuchMember):
 		m.s.names.put(id, nameEntry{refusal: refusal.resp})
 	case errors.As(a.err, &ue):
@@ -182,5 +195,18 @@ func (m *msMembers) ask(ctx context.Context, id int64) memberAnswer {
 	if json.Unmarshal(resp.Body, &u) != nil || u.Name == nil {
 		return memberAnswer{err: &msclient.UpstreamError{Kind: msclient.KindBadAnswer, Err: errors.New("GET /users/{id} answered without a name")}}
 	}
-	return memberAnswer{name: *u.Name}
+	a := memberAnswer{name: *u.Name}
+	if acc, ok := accountOf(resp.Body); ok && acc.ID == id {
+		a.registered = acc.Registered
+	}
+	return a
+}
+
+// MemberRegistered returns the registration time MS gave for id in this request's look-up, or the cached one
+// (bit.MemberRegistrations): the Service binds id's rows to that account before showing them.
+func (m *msMembers) MemberRegistered(id int64) (time.Time, bool) {
+	m.mu.Lock()
+	a, ok := m.names[id]
+	m.mu.Unlock()
+	return a.registered, ok && a.err == nil && !a.registered.IsZero()
 }

@@ -17,7 +17,8 @@ type readyAnswer struct {
 	Status  string `json:"status"`
 	MS      string `json:"ms"`
 	Breaker string `json:"breaker"`
-	// Store is the database of BridgeInTech's own data: "reachable" or "unreachable" (absent without one).
+	// Store is the database of BridgeInTech's own data: "reachable", "unreachable", or "not opened" while it has
+	// not been opened since the start (absent without one).
 	Store string `json:"store,omitempty"`
 }
 
@@ -45,6 +46,9 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 		}
 		if !s.storeReady.reachable(c.UserContext(), s.now, pingStore) {
 			ans.Status, ans.Store = "not ready", "unreachable"
+		}
+		if st, ok := s.bit.Store().(interface{ IsOpen() bool }); ok && !st.IsOpen() {
+			ans.Status, ans.Store = "not ready", "not opened"
 		}
 	}
 	status := fiber.StatusOK

@@ -102,8 +102,12 @@ func openAPIDoc() ([]byte, error) {
 			"403": resp("CSRF, or the caller may not do this (the message says why).", msg),
 			"404": resp("Not found (the message says what), an unknown route or a non-integer id.", msg),
 			"409": resp("A unique name or e-mail is taken.", msg),
-			"503": resp("The database (or MS's breaker) is unavailable; see Retry-After.", msg),
+			"503": resp("The database (or MS's breaker) is unavailable; see Retry-After. A write was not applied.", msg),
 		})
+		if r.body == bodyObject {
+			answers["504"] = resp("The database did not confirm the write within DB_TIMEOUT: it may have been saved; "+
+				"check it, or send it again (docs/DATABASE.md). Or MS did not answer in time.", msg)
+		}
 		if r.answer == "" {
 			answers["201"] = resp("Created.", msg)
 		}

@@ -106,6 +106,7 @@ func (s *Server) forward(r msRoute) fiber.Handler {
 				}
 			}
 		}
+		s.afterAccountCall(c, r, p, resp)
 		return s.passThrough(c, resp)
 	}
 }

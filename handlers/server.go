@@ -53,7 +53,8 @@ type Server struct {
 	ready      readyCheck
 	storeReady readyCheck
 	bit        *bit.Service
-	names      *nameCache // representatives' MS names (bit_names.go)
+	forgets    *accountForgetter // deleted accounts' BridgeInTech data (bit_account.go)
+	names      *nameCache        // representatives' MS names (bit_names.go)
 	app        *fiber.App
 }
 
@@ -94,6 +95,8 @@ func New(d Deps) *Server {
 	s.bodyBudget, s.bodyWait = semaphore.NewWeighted(int64(d.Config.BodyMemory)), bodyBudgetWait
 	s.configureBodies()
 	s.routes(d.Static)
+	s.forgets = newAccountForgetter(s.bit, s.log)
+	s.app.Hooks().OnShutdown(s.forgets.stop)
 	return s
 }
 

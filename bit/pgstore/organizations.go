@@ -49,31 +49,32 @@ func (s *Store) OrganizationByRep(ctx context.Context, repID int64) (bit.Organiz
 	return o, nil
 }
 
-// PutOrganization creates o.RepID's organization or overwrites its nine fields.
+// PutOrganization creates o.RepID's organization or overwrites its nine fields, in a write transaction (write
+// says what its error means).
 //
 // ON CONFLICT handles only its arbiter index (rep_id): when two first saves of one representative race, the
 // loser's insert meets the winner's row on the name or email index and fails there, or the two deadlock. So the
-// upsert runs in a transaction that first takes an advisory lock of this representative (a hash of the table
-// and rep_id; a collision only makes two writers queue): writers of one organization go one at a time, and a name
-// or email conflict is always another organization's. A deadlock with another representative's concurrent save
-// (both claiming the same name and email) is retried once.
+// upsert first takes an advisory lock of this representative (a hash of the table and rep_id; a collision only
+// makes two writers queue): writers of one organization go one at a time, and a name or email conflict is always
+// another organization's. A deadlock with another representative's concurrent save (both claiming the same name
+// and email) is retried once: it failed before COMMIT, so it applied nothing.
 func (s *Store) PutOrganization(ctx context.Context, o bit.Organization) (bit.Organization, bool, error) {
 	for attempt := 0; ; attempt++ {
-		stored, created, err := s.putOrganization(ctx, o)
+		var stored bit.Organization
+		var created bool
+		err := s.write(ctx, "write organization", func(tx pgx.Tx) (err error) {
+			stored, created, err = putOrganization(ctx, tx, o)
+			return err
+		})
 		var pe *pgconn.PgError
 		if attempt == 0 && errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001") {
 			continue
 		}
-		return stored, created, s.classify("write organization", err)
+		return stored, created, err
 	}
 }
 
-func (s *Store) putOrganization(ctx context.Context, o bit.Organization) (bit.Organization, bool, error) {
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return bit.Organization{}, false, err
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
+func putOrganization(ctx context.Context, tx pgx.Tx, o bit.Organization) (bit.Organization, bool, error) {
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('bitschema.organizations.rep_id', $1))`,
 		o.RepID); err != nil {
 		return bit.Organization{}, false, err
@@ -89,13 +90,7 @@ func (s *Store) putOrganization(ctx context.Context, o bit.Organization) (bit.Or
 		RETURNING `+orgColumns+`, xmax = 0`,
 		o.RepID, o.RepDepartment, o.Name, o.Email, o.About, o.Address, o.Website, o.Timezone, o.Phone, o.Status,
 		unix(o.JoinDate), bit.NameKey(o.Name)), &created)
-	if err != nil {
-		return bit.Organization{}, false, err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return bit.Organization{}, false, err
-	}
-	return stored, created, nil
+	return stored, created, err
 }
 
 // ListOrganizations returns the published organizations f selects, in id order.

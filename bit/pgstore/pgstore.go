@@ -46,6 +46,9 @@ var _ bit.Store = (*Store)(nil)
 // Options tune Open; the zero value is fine.
 type Options struct {
 	MaxConns int32 // the pool's size; default pgxpool's (max(4, GOMAXPROCS)), or the URL's pool_max_conns
+	// Tracer, when set, sees every statement the pool's connections send (pgx's hook; tests use it to hang a
+	// session at a chosen statement).
+	Tracer pgx.QueryTracer
 }
 
 // Open connects to the database at url (postgres:// or postgresql://, libpq parameters such as sslmode and
@@ -59,6 +62,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
 	}
+	if opts.Tracer != nil {
+		cfg.ConnConfig.Tracer = opts.Tracer
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: %w", redact(err))
@@ -69,6 +75,15 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("pgstore: migrate: %w", err)
 	}
 	return s, nil
+}
+
+// CheckURL reports whether url is a database URL Open can use (its syntax only; nothing is dialled). The error
+// never quotes url.
+func CheckURL(url string) error {
+	if _, err := pgxpool.ParseConfig(url); err != nil {
+		return fmt.Errorf("pgstore: parse database URL: %w", redact(err))
+	}
+	return nil
 }
 
 // redact drops a parse error's text, which may quote the URL and its password.
@@ -160,6 +175,61 @@ func (s *Store) classify(op string, err error) error {
 		return fmt.Errorf("pgstore %s: %w (%w)", op, bit.ErrUnavailable, err)
 	}
 	return fmt.Errorf("pgstore %s: %w", op, err)
+}
+
+// write runs fn in one transaction and commits it, and its error tells the truth about the write
+// (docs/DATABASE.md):
+//
+//   - BEGIN carries SET LOCAL statement_timeout set to what is left of ctx's deadline, so a statement that
+//     reaches the server late (its backend was hung) is abandoned by PostgreSQL itself, and a statement that
+//     waits for a row lock held by a hung transaction gets a definite refusal instead of a silent wait;
+//   - any failure before COMMIT is sent (no connection, BEGIN or a statement failed or timed out, the connection
+//     broke) applied nothing: PostgreSQL commits only on COMMIT, and a session whose client closed the connection
+//     (pgx closes it when the context ends mid-statement) is rolled back. The error is classify's: it wraps
+//     bit.ErrUnavailable for every failure to answer, or the domain sentinel (a taken name...);
+//   - COMMIT answered: done, or (an ERROR such as a serialization failure, or ROLLBACK for an aborted
+//     transaction) nothing applied;
+//   - COMMIT sent but unanswered (deadline, lost connection), or answered with what may follow the commit record
+//     (a FATAL, a cancel or timeout): the write may have been applied, and the error wraps bit.ErrOutcomeUnknown.
+//
+// A write applied late (its COMMIT buffered in a hung backend) never overwrites a newer one: its transaction
+// holds the row locks of what it wrote until then, so another writer of those rows waits for it (and is refused
+// at its own statement timeout) instead of being acknowledged first.
+func (s *Store) write(ctx context.Context, op string, fn func(pgx.Tx) error) error {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: beginQuery(ctx)})
+	if err != nil {
+		return s.classify(op, err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if err := fn(tx); err != nil {
+		return s.classify(op, err)
+	}
+	err = tx.Commit(ctx)
+	if err == nil {
+		return nil
+	}
+	var pe *pgconn.PgError
+	if pgconn.SafeToRetry(err) || errors.Is(err, pgx.ErrTxCommitRollback) ||
+		errors.As(err, &pe) && pe.Severity == "ERROR" && !strings.HasPrefix(pe.Code, "57") {
+		return s.classify(op, err) // COMMIT never sent, or refused (a deferred check, serialization): nothing applied
+	}
+	// Anything else may follow the commit record: a FATAL (shutdown), or a cancel or timeout (class 57) that
+	// PostgreSQL may act on only once the commit is done.
+	if lostConnection(err) {
+		s.pool.Reset()
+	}
+	return fmt.Errorf("pgstore %s: %w (commit sent, no answer: %w)", op, bit.ErrOutcomeUnknown, err)
+}
+
+// beginQuery is the BEGIN of a write: with a statement timeout of what is left of ctx's deadline (at least 1 ms),
+// or plain when ctx has none.
+func beginQuery(ctx context.Context) string {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return "begin"
+	}
+	ms := max(time.Until(deadline).Milliseconds(), 1)
+	return fmt.Sprintf("begin; set local statement_timeout = %d", ms)
 }
 
 // read runs a read-only query, and runs it once more when it failed because its pooled connection was lost

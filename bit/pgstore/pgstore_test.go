@@ -61,9 +61,9 @@ func TestConcurrentOpensOfAFreshDatabaseMigrateOnce(t *testing.T) {
 		FROM bitschema.goose_db_version WHERE version_id > 0`).Scan(&applied, &versions); err != nil {
 		t.Fatal(err)
 	}
-	files, err := filepath.Glob(filepath.Join("migrations", "*.sql"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no migrations found: %v", err)
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
 	}
 	if applied != versions || applied != len(files) {
 		t.Errorf("%d migration rows for %d versions, want each of the %d migrations applied once", applied, versions, len(files))

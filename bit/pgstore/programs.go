@@ -105,54 +105,60 @@ func (s *Store) Program(ctx context.Context, orgID, programID int64) (bit.Progra
 	return p, nil
 }
 
-// CreateProgram inserts p unless its organization already has limit programs (limit > 0). The organization's
-// row is locked first, so concurrent creations in one organization count one after the other (the count is a
-// second statement: under READ COMMITTED it sees the programs the previous holder of the lock committed).
+// CreateProgram inserts p in a write transaction (write says what its error means) unless its organization
+// already has limit programs (limit > 0). The organization's row is locked first, so concurrent creations in one
+// organization count one after the other (the count is a second statement: under READ COMMITTED it sees the
+// programs the previous holder of the lock committed).
 func (s *Store) CreateProgram(ctx context.Context, p bit.Program, limit int) (bit.Program, error) {
-	const op = "create program"
 	var stored bit.Program
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	full := false
+	err := s.write(ctx, "create program", func(tx pgx.Tx) (err error) {
 		var id int64
 		if err := tx.QueryRow(ctx, `SELECT id FROM bitschema.organizations WHERE id = $1 FOR UPDATE`,
 			p.OrganizationID).Scan(&id); err != nil {
 			return err // no rows: the organization is missing (ErrNotFound)
 		}
-		var err error
 		stored, err = scanProgram(tx.QueryRow(ctx, `INSERT INTO bitschema.programs (organization_id, `+
 			programColumns+`, program_name_key) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
 			$15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $30
 			WHERE $29 <= 0 OR (SELECT count(*) FROM bitschema.programs WHERE organization_id = $1) < $29
 			RETURNING id, organization_id, `+programColumns,
 			append(append([]any{p.OrganizationID}, programArgs(p)...), limit, bit.NameKey(p.Name))...))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("pgstore %s: %w", op, bit.ErrProgramLimit)
+		if errors.Is(err, pgx.ErrNoRows) { // nothing inserted: the organization is full
+			full = true
+			return nil
 		}
 		return err
 	})
-	if errors.Is(err, bit.ErrProgramLimit) {
-		return bit.Program{}, err
+	if err == nil && full {
+		err = fmt.Errorf("pgstore create program: %w", bit.ErrProgramLimit)
 	}
 	if err != nil {
-		return bit.Program{}, s.classify(op, err)
+		return bit.Program{}, err
 	}
 	return stored, nil
 }
 
-// UpdateProgram overwrites program p.ID of organization p.OrganizationID, keeping its creation date.
+// UpdateProgram overwrites program p.ID of organization p.OrganizationID, keeping its creation date, in a write
+// transaction.
 func (s *Store) UpdateProgram(ctx context.Context, p bit.Program) (bit.Program, error) {
 	args := programArgs(p)
 	args = append(args[:3:3], args[4:]...) // without creation_date
-	stored, err := scanProgram(s.pool.QueryRow(ctx, `UPDATE bitschema.programs SET program_name = $1,
-		start_date = $2, end_date = $3, description = $4, target_skills = $5, target_candidate = $6,
-		payment_currency = $7, payment_amount = $8, contact_type = $9, zone = $10, student_responsibility = $11,
-		mentor_responsibility = $12, organization_responsibility = $13, student_requirements = $14,
-		mentor_requirements = $15, resources_provided = $16, contact_name = $17, contact_department = $18,
-		program_address = $19, contact_phone = $20, contact_mobile = $21, contact_email = $22,
-		program_website = $23, irc_channel = $24, tags = $25, status = $26, program_name_key = $29
-		WHERE id = $27 AND organization_id = $28
-		RETURNING id, organization_id, `+programColumns, append(args, p.ID, p.OrganizationID, bit.NameKey(p.Name))...))
+	var stored bit.Program
+	err := s.write(ctx, "update program", func(tx pgx.Tx) (err error) {
+		stored, err = scanProgram(tx.QueryRow(ctx, `UPDATE bitschema.programs SET program_name = $1,
+			start_date = $2, end_date = $3, description = $4, target_skills = $5, target_candidate = $6,
+			payment_currency = $7, payment_amount = $8, contact_type = $9, zone = $10, student_responsibility = $11,
+			mentor_responsibility = $12, organization_responsibility = $13, student_requirements = $14,
+			mentor_requirements = $15, resources_provided = $16, contact_name = $17, contact_department = $18,
+			program_address = $19, contact_phone = $20, contact_mobile = $21, contact_email = $22,
+			program_website = $23, irc_channel = $24, tags = $25, status = $26, program_name_key = $29
+			WHERE id = $27 AND organization_id = $28
+			RETURNING id, organization_id, `+programColumns, append(args, p.ID, p.OrganizationID, bit.NameKey(p.Name))...))
+		return err
+	})
 	if err != nil {
-		return bit.Program{}, s.classify("update program", err)
+		return bit.Program{}, err
 	}
 	return stored, nil
 }

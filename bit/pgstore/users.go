@@ -3,6 +3,8 @@ package pgstore
 import (
 	"context"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/anitab-org/bridge-in-tech-bff/bit"
 )
 
@@ -20,20 +22,22 @@ func (s *Store) AdditionalInfo(ctx context.Context, userID int64) (bit.Additiona
 	return a, nil
 }
 
-// PutAdditionalInfo creates or overwrites a.UserID's whole row in one statement. created comes from xmax = 0:
-// the row version was inserted, not updated, by this statement.
+// PutAdditionalInfo creates or overwrites a.UserID's whole row in one statement of a write transaction (write
+// says what its error means). created comes from xmax = 0: the row version was inserted, not updated.
 func (s *Store) PutAdditionalInfo(ctx context.Context, a bit.AdditionalInfo) (bool, error) {
 	var created bool
-	err := s.pool.QueryRow(ctx, `INSERT INTO bitschema.users_extension
+	err := s.write(ctx, "write additional info", func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO bitschema.users_extension
 			(user_id, is_organization_rep, timezone, phone, mobile, personal_website)
 		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (user_id) DO UPDATE SET is_organization_rep = EXCLUDED.is_organization_rep,
 			timezone = EXCLUDED.timezone, phone = EXCLUDED.phone, mobile = EXCLUDED.mobile,
 			personal_website = EXCLUDED.personal_website
 		RETURNING xmax = 0`,
-		a.UserID, a.IsOrganizationRep, a.Timezone, a.Phone, a.Mobile, a.PersonalWebsite).Scan(&created)
+			a.UserID, a.IsOrganizationRep, a.Timezone, a.Phone, a.Mobile, a.PersonalWebsite).Scan(&created)
+	})
 	if err != nil {
-		return false, s.classify("write additional info", err)
+		return false, err
 	}
 	return created, nil
 }
@@ -63,10 +67,11 @@ func (s *Store) PersonalBackground(ctx context.Context, userID int64) (bit.Perso
 	return b, nil
 }
 
-// PutPersonalBackground creates or overwrites b.UserID's whole row in one statement.
+// PutPersonalBackground creates or overwrites b.UserID's whole row in one statement of a write transaction.
 func (s *Store) PutPersonalBackground(ctx context.Context, b bit.PersonalBackground) (bool, error) {
 	var created bool
-	err := s.pool.QueryRow(ctx, `INSERT INTO bitschema.personal_backgrounds (user_id, `+backgroundColumns+`)
+	err := s.write(ctx, "write personal background", func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO bitschema.personal_backgrounds (user_id, `+backgroundColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
 		ON CONFLICT (user_id) DO UPDATE SET gender = EXCLUDED.gender, age = EXCLUDED.age,
 			ethnicity = EXCLUDED.ethnicity, sexual_orientation = EXCLUDED.sexual_orientation,
@@ -80,12 +85,13 @@ func (s *Store) PutPersonalBackground(ctx context.Context, b bit.PersonalBackgro
 			socio_economic_other = EXCLUDED.socio_economic_other,
 			highest_education_other = EXCLUDED.highest_education_other, is_public = EXCLUDED.is_public
 		RETURNING xmax = 0`,
-		b.UserID, b.Gender, b.Age, b.Ethnicity, b.SexualOrientation, b.Religion, b.PhysicalAbility,
-		b.MentalAbility, b.SocioEconomic, b.HighestEducation, b.YearsOfExperience, b.GenderOther,
-		b.EthnicityOther, b.SexualOrientationOther, b.ReligionOther, b.PhysicalAbilityOther,
-		b.MentalAbilityOther, b.SocioEconomicOther, b.HighestEducationOther, b.IsPublic).Scan(&created)
+			b.UserID, b.Gender, b.Age, b.Ethnicity, b.SexualOrientation, b.Religion, b.PhysicalAbility,
+			b.MentalAbility, b.SocioEconomic, b.HighestEducation, b.YearsOfExperience, b.GenderOther,
+			b.EthnicityOther, b.SexualOrientationOther, b.ReligionOther, b.PhysicalAbilityOther,
+			b.MentalAbilityOther, b.SocioEconomicOther, b.HighestEducationOther, b.IsPublic).Scan(&created)
+	})
 	if err != nil {
-		return false, s.classify("write personal background", err)
+		return false, err
 	}
 	return created, nil
 }

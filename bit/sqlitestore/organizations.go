@@ -40,35 +40,31 @@ func (s *Store) OrganizationByRep(ctx context.Context, repID int64) (bit.Organiz
 	return o, nil
 }
 
-// PutOrganization creates o.RepID's organization or overwrites its nine fields, in one IMMEDIATE transaction.
+// PutOrganization creates o.RepID's organization or overwrites its nine fields, in one write transaction.
 func (s *Store) PutOrganization(ctx context.Context, o bit.Organization) (bit.Organization, bool, error) {
-	const op = "write organization"
-	tx, err := s.db.BeginTx(ctx, nil)
+	var stored bit.Organization
+	var created bool
+	err := s.write(ctx, "write organization", func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM organizations WHERE rep_id = ?`, o.RepID).Scan(&id)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		created = errors.Is(err, sql.ErrNoRows)
+		stored, err = scanOrganization(tx.QueryRowContext(ctx, `INSERT INTO organizations
+			(rep_id, rep_department, name, email, about, address, website, timezone, phone, status, join_date, name_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (rep_id) DO UPDATE SET rep_department = excluded.rep_department, name = excluded.name,
+				name_key = excluded.name_key, email = excluded.email, about = excluded.about, address = excluded.address,
+				website = excluded.website, timezone = excluded.timezone, phone = excluded.phone,
+				status = excluded.status
+			RETURNING `+orgColumns,
+			o.RepID, o.RepDepartment, o.Name, o.Email, o.About, o.Address, o.Website, o.Timezone, o.Phone, o.Status,
+			unix(o.JoinDate), bit.NameKey(o.Name)))
+		return err
+	})
 	if err != nil {
-		return bit.Organization{}, false, classify(op, err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	var id int64
-	err = tx.QueryRowContext(ctx, `SELECT id FROM organizations WHERE rep_id = ?`, o.RepID).Scan(&id)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return bit.Organization{}, false, classify(op, err)
-	}
-	created := errors.Is(err, sql.ErrNoRows)
-	stored, err := scanOrganization(tx.QueryRowContext(ctx, `INSERT INTO organizations
-		(rep_id, rep_department, name, email, about, address, website, timezone, phone, status, join_date, name_key)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (rep_id) DO UPDATE SET rep_department = excluded.rep_department, name = excluded.name,
-			name_key = excluded.name_key,
-			email = excluded.email, about = excluded.about, address = excluded.address, website = excluded.website,
-			timezone = excluded.timezone, phone = excluded.phone, status = excluded.status
-		RETURNING `+orgColumns,
-		o.RepID, o.RepDepartment, o.Name, o.Email, o.About, o.Address, o.Website, o.Timezone, o.Phone, o.Status,
-		unix(o.JoinDate), bit.NameKey(o.Name)))
-	if err != nil {
-		return bit.Organization{}, false, classify(op, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return bit.Organization{}, false, classify(op, err)
+		return bit.Organization{}, false, err
 	}
 	return stored, created, nil
 }

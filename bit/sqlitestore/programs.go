@@ -122,38 +122,52 @@ func (s *Store) Program(ctx context.Context, orgID, programID int64) (bit.Progra
 	return p, nil
 }
 
-// CreateProgram inserts p unless its organization already has limit programs (limit > 0). SQLite runs one
-// writing statement at a time, so the count and the insert of this one statement are atomic.
+// CreateProgram inserts p in one write transaction unless its organization already has limit programs
+// (limit > 0). SQLite runs one writer at a time, so the count and the insert of this one statement are atomic.
 func (s *Store) CreateProgram(ctx context.Context, p bit.Program, limit int) (bit.Program, error) {
-	args := append([]any{p.OrganizationID, bit.NameKey(p.Name)}, programArgs(p)...)
-	stored, err := scanProgram(s.db.QueryRowContext(ctx, `INSERT INTO programs (organization_id, program_name_key, `+
-		programColumns+`) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-		WHERE ? <= 0 OR (SELECT count(*) FROM programs WHERE organization_id = ?) < ?
-		RETURNING id, organization_id, `+programColumns, append(args, limit, p.OrganizationID, limit)...))
-	if errors.Is(err, sql.ErrNoRows) { // no row inserted: the organization exists (else the foreign key fails) and is full
-		return bit.Program{}, fmt.Errorf("sqlitestore create program: %w", bit.ErrProgramLimit)
+	var stored bit.Program
+	full := false
+	err := s.write(ctx, "create program", func(tx *sql.Tx) (err error) {
+		args := append([]any{p.OrganizationID, bit.NameKey(p.Name)}, programArgs(p)...)
+		stored, err = scanProgram(tx.QueryRowContext(ctx, `INSERT INTO programs (organization_id, program_name_key, `+
+			programColumns+`) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+			WHERE ? <= 0 OR (SELECT count(*) FROM programs WHERE organization_id = ?) < ?
+			RETURNING id, organization_id, `+programColumns, append(args, limit, p.OrganizationID, limit)...))
+		if errors.Is(err, sql.ErrNoRows) { // nothing inserted: the organization exists (else the foreign key fails) and is full
+			full = true
+			return nil
+		}
+		return err
+	})
+	if err == nil && full {
+		err = fmt.Errorf("sqlitestore create program: %w", bit.ErrProgramLimit)
 	}
 	if err != nil {
-		return bit.Program{}, classify("create program", err)
+		return bit.Program{}, err
 	}
 	return stored, nil
 }
 
-// UpdateProgram overwrites program p.ID of organization p.OrganizationID, keeping its creation date.
+// UpdateProgram overwrites program p.ID of organization p.OrganizationID, keeping its creation date, in one
+// write transaction.
 func (s *Store) UpdateProgram(ctx context.Context, p bit.Program) (bit.Program, error) {
 	args := programArgs(p)
 	args = append(args[:3:3], args[4:]...) // without creation_date
-	stored, err := scanProgram(s.db.QueryRowContext(ctx, `UPDATE programs SET program_name = ?, start_date = ?,
-		end_date = ?, description = ?, target_skills = ?, target_candidate = ?, payment_currency = ?,
-		payment_amount = ?, contact_type = ?, zone = ?, student_responsibility = ?, mentor_responsibility = ?,
-		organization_responsibility = ?, student_requirements = ?, mentor_requirements = ?,
-		resources_provided = ?, contact_name = ?, contact_department = ?, program_address = ?, contact_phone = ?,
-		contact_mobile = ?, contact_email = ?, program_website = ?, irc_channel = ?, tags = ?, status = ?,
-		program_name_key = ?
-		WHERE id = ? AND organization_id = ?
-		RETURNING id, organization_id, `+programColumns, append(args, bit.NameKey(p.Name), p.ID, p.OrganizationID)...))
+	var stored bit.Program
+	err := s.write(ctx, "update program", func(tx *sql.Tx) (err error) {
+		stored, err = scanProgram(tx.QueryRowContext(ctx, `UPDATE programs SET program_name = ?, start_date = ?,
+			end_date = ?, description = ?, target_skills = ?, target_candidate = ?, payment_currency = ?,
+			payment_amount = ?, contact_type = ?, zone = ?, student_responsibility = ?, mentor_responsibility = ?,
+			organization_responsibility = ?, student_requirements = ?, mentor_requirements = ?,
+			resources_provided = ?, contact_name = ?, contact_department = ?, program_address = ?, contact_phone = ?,
+			contact_mobile = ?, contact_email = ?, program_website = ?, irc_channel = ?, tags = ?, status = ?,
+			program_name_key = ?
+			WHERE id = ? AND organization_id = ?
+			RETURNING id, organization_id, `+programColumns, append(args, bit.NameKey(p.Name), p.ID, p.OrganizationID)...))
+		return err
+	})
 	if err != nil {
-		return bit.Program{}, classify("update program", err)
+		return bit.Program{}, err
 	}
 	return stored, nil
 }

@@ -88,6 +88,24 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 }
 
+// write runs fn in one IMMEDIATE transaction and commits it. Its error tells the truth about the write
+// (docs/DATABASE.md): the database is in this process, so every outcome is known. A write that could not take
+// the write lock within the busy timeout or ctx, or whose statement was interrupted when ctx ended (modernc
+// interrupts the running statement; database/sql then rolls the transaction back), or whose COMMIT failed (the
+// driver rolls back whatever COMMIT left open), applied nothing; the error wraps bit.ErrUnavailable (or the
+// domain sentinel classify gives). Only a nil error means applied.
+func (s *Store) write(ctx context.Context, op string, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(op, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := fn(tx); err != nil {
+		return classify(op, err)
+	}
+	return classify(op, tx.Commit())
+}
+
 // Ping checks that the file answers a query.
 func (s *Store) Ping(ctx context.Context) error {
 	var n int

@@ -20,25 +20,22 @@ func (s *Store) AdditionalInfo(ctx context.Context, userID int64) (bit.Additiona
 	return a, nil
 }
 
-// upsert runs exists (a query returning a row when the key is taken) then write, in one IMMEDIATE transaction,
-// so concurrent writers of one key queue and the first one alone reports created.
+// upsert runs exists (a query returning a row when the key is taken) then write, in one write transaction
+// (IMMEDIATE), so concurrent writers of one key queue and the first one alone reports created.
 func (s *Store) upsert(ctx context.Context, op, exists string, key int64, write string, args ...any) (bool, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	var created bool
+	err := s.write(ctx, op, func(tx *sql.Tx) error {
+		var one int
+		err := tx.QueryRowContext(ctx, exists, key).Scan(&one)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		created = errors.Is(err, sql.ErrNoRows)
+		_, err = tx.ExecContext(ctx, write, args...)
+		return err
+	})
 	if err != nil {
-		return false, classify(op, err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	var one int
-	err = tx.QueryRowContext(ctx, exists, key).Scan(&one)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return false, classify(op, err)
-	}
-	created := errors.Is(err, sql.ErrNoRows)
-	if _, err := tx.ExecContext(ctx, write, args...); err != nil {
-		return false, classify(op, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return false, classify(op, err)
+		return false, err
 	}
 	return created, nil
 }

@@ -44,6 +44,20 @@ func Parse(url string) (Kind, string, error) {
 	}
 }
 
+// Check reports whether url names a database Open can try: a known scheme and, for PostgreSQL, a URL pgx can
+// parse. It dials nothing, so a malformed URL can stop a program at start while an unreachable database does
+// not. The error never quotes url.
+func Check(url string) error {
+	kind, target, err := Parse(url)
+	if err != nil {
+		return err
+	}
+	if kind == Postgres {
+		return pgstore.CheckURL(target)
+	}
+	return nil
+}
+
 func sqlitePath(p string) (Kind, string, error) {
 	if p == "" {
 		return "", "", fmt.Errorf("storeopen: sqlite: URL names no file")

@@ -78,3 +78,26 @@ func TestOpenPostgresWithNoServerIsUnavailable(t *testing.T) {
 		t.Errorf("kind %s, err %v; want postgres and ErrUnavailable", kind, err)
 	}
 }
+
+func TestCheckStopsOnlyMalformedURLs(t *testing.T) {
+	for _, tc := range []struct {
+		name, url string
+		ok        bool
+	}{
+		{"a well-formed URL of a server that is not there passes", "postgres://u:hunter2@127.0.0.1:1/bit?sslmode=disable", true},
+		{"an SQLite path passes", "sqlite:bit.db", true},
+		{"a port that is not a number is refused", "postgres://u:hunter2@db:notaport/bit", false},
+		{"an unknown sslmode is refused", "postgres://u:hunter2@db/bit?sslmode=sometimes", false},
+		{"another scheme is refused", "mysql://u:hunter2@db/bit", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := Check(tc.url)
+			if (err == nil) != tc.ok {
+				t.Fatalf("Check = %v, want ok=%v", err, tc.ok)
+			}
+			if err != nil && strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("the error shows the password: %v", err)
+			}
+		})
+	}
+}

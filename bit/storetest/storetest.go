@@ -66,6 +66,7 @@ func Run(t *testing.T, newDB NewDatabase) {
 			tc.test(t, open(t, newDB))
 		})
 	}
+	runAccountContract(t, newDB) // accounts.go
 	t.Run("several stores opened at once on a fresh database all work and share the data", func(t *testing.T) {
 		t.Parallel()
 		testConcurrentOpen(t, newDB(t))

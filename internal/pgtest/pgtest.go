@@ -28,6 +28,14 @@
 //	(*Cluster).NewDatabase(t testing.TB) string  // a fresh uniquely named database, dropped at t.Cleanup
 //	(*Cluster).Restart() error                   // stop and start the server on the same port and data
 //	(*Cluster).StopServer() error / StartServer() error // for "database down" tests; the data stays
+//	(*Cluster).ServerPID() int                   // the postmaster's process id (0 when stopped)
+//	(*Cluster).Backends(dbname string) ([]int, error) // the processes serving sessions of database dbname
+//	(*Cluster).Hang(pids ...int) error           // SIGSTOP server processes: their statements hang
+//	(*Cluster).Resume() error                    // SIGCONT every process Hang stopped (StopServer resumes too)
+//
+// What hangs what: a stopped backend leaves its session's statements unanswered (the client's bytes wait in the
+// socket and are read once it resumes); a stopped postmaster leaves new connections unanswered (and cancel
+// requests, which go through it) while running backends keep serving; stopping both hangs everything.
 package pgtest
 
 import (
@@ -70,6 +78,7 @@ type Cluster struct {
 	mu     sync.Mutex
 	server *exec.Cmd
 	exited chan struct{}
+	hung   []int // processes Hang stopped and Resume has not continued
 	seq    atomic.Int64
 }
 
@@ -279,10 +288,12 @@ func (c *Cluster) StartServer() error {
 	return nil
 }
 
-// StopServer stops the server (fast shutdown: sessions are closed) and keeps the data.
+// StopServer stops the server (fast shutdown: sessions are closed) and keeps the data. Hung processes are
+// resumed first.
 func (c *Cluster) StopServer() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.resumeLocked()
 	if c.server == nil {
 		return nil
 	}
@@ -295,6 +306,97 @@ func (c *Cluster) StopServer() error {
 	}
 	c.server = nil
 	return nil
+}
+
+// ServerPID is the postmaster's process id, 0 while the server is stopped.
+func (c *Cluster) ServerPID() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.server == nil {
+		return 0
+	}
+	return c.server.Process.Pid
+}
+
+// Backends returns the processes serving sessions of database dbname: the postmaster's children whose process
+// title names the database ("postgres: USER DBNAME HOST(PORT) STATE").
+func (c *Cluster) Backends(dbname string) ([]int, error) {
+	parent := c.ServerPID()
+	if parent == 0 {
+		return nil, errors.New("pgtest: the server is not running")
+	}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, fmt.Errorf("pgtest: list processes: %w", err)
+	}
+	var out []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || parentOf(pid) != parent {
+			continue
+		}
+		title, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue // it just exited
+		}
+		if f := strings.Fields(strings.ReplaceAll(string(title), "\x00", " ")); len(f) >= 3 && f[0] == "postgres:" && f[2] == dbname {
+			out = append(out, pid)
+		}
+	}
+	return out, nil
+}
+
+// parentOf reads a process's parent id from /proc (0 when it cannot).
+func parentOf(pid int) int {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// "pid (comm) state ppid ...": comm may hold spaces and parentheses; the last ')' ends it.
+	rest := string(stat)
+	if i := strings.LastIndexByte(rest, ')'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	f := strings.Fields(rest)
+	if len(f) < 2 {
+		return 0
+	}
+	ppid, _ := strconv.Atoi(f[1])
+	return ppid
+}
+
+// Hang stops (SIGSTOP) the given server processes (ServerPID, Backends): what they were doing waits until Resume.
+func (c *Cluster) Hang(pids ...int) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, pid := range pids {
+		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+			if errors.Is(err, syscall.ESRCH) {
+				continue // it exited meanwhile
+			}
+			return fmt.Errorf("pgtest: SIGSTOP %d: %w", pid, err)
+		}
+		c.hung = append(c.hung, pid)
+	}
+	return nil
+}
+
+// Resume continues (SIGCONT) every process Hang stopped, in the order they were stopped.
+func (c *Cluster) Resume() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.resumeLocked()
+}
+
+func (c *Cluster) resumeLocked() error {
+	var first error
+	for _, pid := range c.hung {
+		if err := syscall.Kill(pid, syscall.SIGCONT); err != nil && !errors.Is(err, syscall.ESRCH) && first == nil {
+			first = fmt.Errorf("pgtest: SIGCONT %d: %w", pid, err)
+		}
+	}
+	c.hung = nil
+	return first
 }
 
 // Restart stops and starts the server on the same port and data.

@@ -1,9 +1,13 @@
 package pgtest
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 func TestClusterLifecycle(t *testing.T) {
@@ -76,4 +80,47 @@ func TestFindBinNamesTheInstallCommandWhenPGTESTBINIsWrong(t *testing.T) {
 	if !strings.Contains(InstallHint, "apt-get install postgresql") {
 		t.Errorf("hint %q does not say how to install", InstallHint)
 	}
+}
+
+func TestAHungBackendLeavesItsStatementUnansweredUntilResumed(t *testing.T) {
+	c := StartT(t)
+	url := c.NewDatabase(t)
+	name := url[strings.LastIndex(url, "/")+1 : strings.Index(url, "?")]
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close(context.Background()) }()
+	backends, err := c.Backends(name)
+	if err != nil || len(backends) != 1 || backends[0] != int(conn.PgConn().PID()) {
+		t.Fatalf("Backends(%s) = %v, %v; want the one session's %d", name, backends, err, conn.PgConn().PID())
+	}
+	if c.ServerPID() == 0 {
+		t.Fatal("no server process id")
+	}
+	if err := c.Hang(backends...); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	_, err = conn.Exec(ctx, "SELECT 1")
+	cancel()
+	if err == nil {
+		t.Fatal("a hung backend answered")
+	}
+	other, err := pgx.Connect(t.Context(), url) // the postmaster still serves new sessions
+	if err != nil {
+		t.Fatalf("a new session during the hang: %v", err)
+	}
+	_ = other.Close(t.Context())
+	if err := c.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := again.Exec(t.Context(), "SELECT 1"); err != nil {
+		t.Errorf("after Resume: %v", err)
+	}
+	_ = again.Close(t.Context())
 }

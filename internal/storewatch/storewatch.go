@@ -1,6 +1,8 @@
-// Package storewatch wraps a bit.Store for the running BFF: every call gets a short deadline of its own (a slow or
-// down database makes a BridgeInTech route answer 503 at once, never hang), is timed and counted by operation and
-// outcome, and moves the store's up/down state that /readyz and /metrics show.
+// Package storewatch stands between the running BFF and its bit.Store. Lazy opens the database in the background
+// (the BFF starts and serves MS routes while its database is down; BridgeInTech routes answer 503 until it opens)
+// and tells other components when it has opened. Store (Wrap) gives every call a short deadline of its own (a
+// slow or down database makes a BridgeInTech route answer at once, never hang), times and counts it by operation
+// and outcome, and moves the store's up/down state that /readyz and /metrics show.
 package storewatch
 
 import (
@@ -25,6 +27,7 @@ type Observer interface {
 const (
 	OutcomeOK          = "ok"          // answered: a row, no row (not found) or a taken unique key are all answers
 	OutcomeUnavailable = "unavailable" // the database did not answer
+	OutcomeUnknown     = "unknown"     // a write's commit was sent but not answered: it may have been applied
 	OutcomeTimeout     = "timeout"     // the call's own deadline passed
 	OutcomeCanceled    = "canceled"    // the request's context ended (the client left)
 	OutcomeError       = "error"       // anything else: a bug or a broken row
@@ -38,16 +41,26 @@ type Store struct {
 	up      atomic.Bool
 }
 
-// Wrap returns next with a per-call timeout (> 0) and observer (nil: none). The store starts as up: the caller
-// has just opened it and run its migrations.
+// Wrap returns next with a per-call timeout (> 0) and observer (nil: none). The store starts as up (the caller
+// has just opened it and run its migrations), or as down when next is a Lazy that has not opened yet.
 func Wrap(next bit.Store, timeout time.Duration, obs Observer) *Store {
 	if obs == nil {
 		obs = nopObserver{}
 	}
 	s := &Store{next: next, timeout: timeout, obs: obs}
-	s.up.Store(true)
-	obs.StoreUp(true)
+	up := s.IsOpen()
+	s.up.Store(up)
+	obs.StoreUp(up)
 	return s
+}
+
+// IsOpen reports whether the wrapped store is open: false while a wrapped Lazy has not opened its database yet
+// (/readyz says so), true for any other store.
+func (s *Store) IsOpen() bool {
+	if l, ok := s.next.(interface{ IsOpen() bool }); ok {
+		return l.IsOpen()
+	}
+	return true
 }
 
 type nopObserver struct{}
@@ -59,21 +72,22 @@ func (nopObserver) StoreUp(bool)                            {}
 func (s *Store) Up() bool { return s.up.Load() }
 
 // call runs fn with the call's deadline, classifies and records its outcome. A failure caused by the deadline or
-// a dead connection always wraps bit.ErrUnavailable, whatever the driver said, so the route answers 503.
+// a dead connection wraps bit.ErrUnavailable, whatever the driver said, so the route answers 503, except a write
+// whose outcome the store reported unknown (bit.ErrOutcomeUnknown: 504), which is passed on as it is.
 func call[T any](s *Store, ctx context.Context, op string, fn func(context.Context) (T, error)) (T, error) {
 	start := time.Now()
 	cctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	v, err := fn(cctx)
 	outcome := classify(ctx, cctx, err)
-	if outcome != OutcomeOK && outcome != OutcomeError && !errors.Is(err, bit.ErrUnavailable) {
+	if outcome != OutcomeOK && outcome != OutcomeError && outcome != OutcomeUnknown && !errors.Is(err, bit.ErrUnavailable) {
 		err = fmt.Errorf("%s: %w: %w", op, bit.ErrUnavailable, err)
 	}
 	s.obs.StoreCall(op, outcome, time.Since(start))
 	switch outcome {
 	case OutcomeOK:
 		s.setUp(true)
-	case OutcomeUnavailable, OutcomeTimeout:
+	case OutcomeUnavailable, OutcomeTimeout, OutcomeUnknown:
 		s.setUp(false)
 	}
 	return v, err
@@ -91,6 +105,8 @@ func classify(parent, cctx context.Context, err error) string {
 	case err == nil, errors.Is(err, bit.ErrNotFound), errors.Is(err, bit.ErrDuplicateOrganizationName),
 		errors.Is(err, bit.ErrDuplicateOrganizationEmail), errors.Is(err, bit.ErrDuplicateProgramName):
 		return OutcomeOK
+	case errors.Is(err, bit.ErrOutcomeUnknown):
+		return OutcomeUnknown
 	case parent.Err() != nil:
 		return OutcomeCanceled
 	case cctx.Err() != nil:
