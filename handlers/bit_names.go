@@ -100,7 +100,7 @@ type msMembers struct {
 	reqID  string
 	cached bool // a list: names may come from nameCache
 	mu     sync.Mutex
-	asked  bool // the request's one MS call for a name is spent
+	asked  bool // the list's one MS call for a name is spent (a read about one member asks about that one only)
 	names  map[int64]memberAnswer
 }
 
@@ -143,8 +143,8 @@ func (s *Server) listMembers(c *fiber.Ctx, caller *bitCaller) *msMembers {
 	return m
 }
 
-// MemberName returns the MS name of user id (bit.Members); bit.ErrNameUnknown once the request's MS call is
-// spent on another name.
+// MemberName returns the MS name of user id (bit.Members); for a list, bit.ErrNameUnknown once the request's MS
+// call is spent on another name.
 func (m *msMembers) MemberName(ctx context.Context, id int64) (string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -159,7 +159,7 @@ func (m *msMembers) MemberName(ctx context.Context, id int64) (string, error) {
 		m.names[id] = a
 		return a.name, a.err
 	}
-	if m.asked {
+	if m.asked && m.cached {
 		return "", bit.ErrNameUnknown
 	}
 	m.asked = true
