@@ -8,7 +8,7 @@ import (
 	_ "time/tzdata" // the 591 Timezone values load even where the system has no zoneinfo (e.g. a slim image)
 )
 
-// Service implements the rules of BridgeInTech's own endpoints (#5–#8, #11–#19 of bit-surface.md) over a Store.
+// Service implements the rules of BridgeInTech's own endpoints (#5–#8, #11–#19 of docs/BRIDGEINTECH.md) over a Store.
 // Every method takes the *verified* MS user id of the caller; it never sees a token. Methods that show a
 // representative's name take a Members, built by the HTTP side for this request with the caller's own token.
 //

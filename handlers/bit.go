@@ -10,7 +10,7 @@ import (
 	"github.com/anitab-org/bridge-in-tech-bff/msclient"
 )
 
-// bitRoute is one of BridgeInTech's own routes (bit-resources.md #5–#8, #11–#19), served from the database by
+// bitRoute is one of BridgeInTech's own routes (docs/BRIDGEINTECH.md, #5–#8, #11–#19), served from the database by
 // bit.Service for the verified caller. Handlers stay thin: check the path ids, authenticate, decode, call the
 // Service, answer JSON.
 type bitRoute struct {
