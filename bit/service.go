@@ -3,6 +3,7 @@ package bit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 	_ "time/tzdata" // the 591 Timezone values load even where the system has no zoneinfo (e.g. a slim image)
@@ -34,8 +35,14 @@ func NewService(store Store, opts Options) *Service {
 	return &Service{store: store, now: now}
 }
 
-// Store returns the Service's store (for readiness checks and Close).
-func (s *Service) Store() Store { return s.store }
+// Ping checks that the Service's database answers (for /readyz); the error wraps ErrUnavailable when it does not.
+// The HTTP side asks the Service, never its store directly.
+func (s *Service) Ping(ctx context.Context) error {
+	if err := s.store.Ping(ctx); err != nil {
+		return fmt.Errorf("bit: database ping: %w", err)
+	}
+	return nil
+}
 
 // DateLayout is the old API's formatted date: "2021-06-01 10:00 GMT+0000", "… 15:00 +05+0500".
 const DateLayout = "2006-01-02 15:04 MST-0700"

@@ -200,3 +200,23 @@ func TestParseOrganizationQuery(t *testing.T) {
 		})
 	}
 }
+
+// TestPingSaysWhetherTheDatabaseAnswers: /readyz asks the Service, which asks its store; a closed database is an
+// error, not a success.
+func TestPingSaysWhetherTheDatabaseAnswers(t *testing.T) {
+	t.Parallel()
+	st, err := sqlitestore.Open(t.Context(), filepath.Join(t.TempDir(), "bit.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := bit.NewService(st, bit.Options{})
+	if err := svc.Ping(t.Context()); err != nil {
+		t.Fatalf("Ping of an open database: %v", err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Ping(t.Context()); err == nil {
+		t.Fatal("Ping of a closed database succeeded")
+	}
+}

@@ -41,7 +41,7 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 		pingStore := func(ctx context.Context) error {
 			ctx, cancel := context.WithTimeout(ctx, s.cfg.ReadyTimeout)
 			defer cancel()
-			return s.bit.Store().Ping(ctx)
+			return s.bit.Ping(ctx)
 		}
 		if !s.storeReady.reachable(c.UserContext(), s.now, pingStore) {
 			ans.Status, ans.Store = "not ready", "unreachable"
