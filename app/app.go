@@ -33,7 +33,7 @@ type Options struct {
 	Ready func(addr string)
 }
 
-// flags are the command line. Everything else is environment (bff-contract §2).
+// flags are the command line. Everything else is environment (docs/CONFIGURATION.md#every-variable).
 type flags struct {
 	demo          bool
 	checkConfig   bool

@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// The request decoders do the old API's checks before the endpoint's own, in its order (bit-resources.md §0):
+// The request decoders do the old API's checks before the endpoint's own, in its order (docs/BRIDGEINTECH.md#order-of-checks):
 //
 //  1. the schema check: the body must be one JSON object; each schema-required key present; each declared key
 //     present with its JSON type (null refused, except payment_amount, see below). Failure: 400

@@ -1,5 +1,5 @@
 // Package bit is the domain of BridgeInTech's own data (additional info, personal background, organizations and
-// programs; bit-resources.md): its types, enumerations, request decoding and validation with the old API's exact
+// programs; docs/BRIDGEINTECH.md): its types, enumerations, request decoding and validation with the old API's exact
 // messages, the domain errors (Error, one Code→status map), the Store interface its databases implement
 // (bit/sqlitestore, bit/pgstore) and the Service that applies the endpoints' rules: who may read or write what.
 // It knows no HTTP framework and no database driver; the caller passes the verified MS user id.
@@ -17,7 +17,7 @@
 //     #18 answers 404); other statuses are shown to every member who may see the organization.
 //   - Organization email/phone and program contact details are shown: they are published contact details.
 //
-// Old bugs fixed (bit-resources.md §5):
+// Old bugs fixed (docs/BRIDGEINTECH.md#old-bugs-not-kept):
 //   - B2/B3: #15 lists Publish organizations whose representative has declared is_organization_rep and is a
 //     verified MS member (Members.MemberName; a name the Members cannot learn now, ErrNameUnknown, is listed
 //     empty), filtered by name, then paged.

@@ -2,7 +2,7 @@ package bit
 
 import "strings"
 
-// The enumerations of bit-resources.md §2. Values travel and are stored exactly as written here (case-sensitive;
+// The enumerations of docs/BRIDGEINTECH.md#enumerations. Values travel and are stored exactly as written here (case-sensitive;
 // the typos and unbalanced parentheses are part of the values). Each list is a constant, one value a line, so the
 // package holds no mutable state.
 const (
@@ -54,7 +54,7 @@ func inList(list, v string) bool {
 // values returns the values of list in their documented order.
 func values(list string) []string { return strings.Split(strings.TrimSuffix(list, "\n"), "\n") }
 
-// IsTimezone reports whether v is one of the 591 accepted Timezone values (bit-resources.md Appendix A).
+// IsTimezone reports whether v is one of the 591 accepted Timezone values (docs/BRIDGEINTECH.md#timezones).
 func IsTimezone(v string) bool { return inList(timezoneList, v) }
 
 // Timezones returns the 591 accepted Timezone values in ASCII order.

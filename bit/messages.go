@@ -1,6 +1,6 @@
 package bit
 
-// The exact texts of the old API (bit-resources.md), and the few this BFF adds where the old one answered 500
+// The exact texts of the old API (docs/BRIDGEINTECH.md), and the few this BFF adds where the old one answered 500
 // (marked "new"). The four texts the old API sent under the key "messages" (B9) are sent under "message".
 const (
 	MsgInputValidationFailed = "Input payload validation failed"

@@ -3,12 +3,13 @@ package bit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 	_ "time/tzdata" // the 591 Timezone values load even where the system has no zoneinfo (e.g. a slim image)
 )
 
-// Service implements the rules of BridgeInTech's own endpoints (#5–#8, #11–#19 of bit-surface.md) over a Store.
+// Service implements the rules of BridgeInTech's own endpoints (#5–#8, #11–#19 of docs/BRIDGEINTECH.md) over a Store.
 // Every method takes the *verified* MS user id of the caller; it never sees a token. Methods that show a
 // representative's name take a Members, built by the HTTP side for this request with the caller's own token.
 //
@@ -60,8 +61,14 @@ func NewService(store Store, opts Options) *Service {
 		creates: newWindowLimiter(creates, opts.ProgramCreateWindow)}
 }
 
-// Store returns the Service's store (for readiness checks and Close).
-func (s *Service) Store() Store { return s.store }
+// Ping checks that the Service's database answers (for /readyz); the error wraps ErrUnavailable when it does not.
+// The HTTP side asks the Service, never its store directly.
+func (s *Service) Ping(ctx context.Context) error {
+	if err := s.store.Ping(ctx); err != nil {
+		return fmt.Errorf("bit: database ping: %w", err)
+	}
+	return nil
+}
 
 // DateLayout is the old API's formatted date: "2021-06-01 10:00 GMT+0000", "… 15:00 +05+0500".
 const DateLayout = "2006-01-02 15:04 MST-0700"
@@ -112,4 +119,22 @@ func (s *Service) requireRep(ctx context.Context, caller int64) (AdditionalInfo,
 		return AdditionalInfo{}, newError(Forbidden, MsgNotOrganizationRep)
 	}
 	return info, nil
+}
+
+// StoreUp reports whether the database answered its last call (true when the store does not say): a caller
+// skips optional database work while it is down.
+func (s *Service) StoreUp() bool {
+	if st, ok := s.store.(interface{ Up() bool }); ok {
+		return st.Up()
+	}
+	return true
+}
+
+// StoreOpened reports whether the database has been opened yet (true when the store does not say: it was opened
+// before the Service was made).
+func (s *Service) StoreOpened() bool {
+	if st, ok := s.store.(interface{ IsOpen() bool }); ok {
+		return st.IsOpen()
+	}
+	return true
 }

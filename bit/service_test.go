@@ -32,6 +32,17 @@ func (msDown) MemberName(context.Context, int64) (string, error) { return "", er
 // clock is the Service's fixed "now": 2021-06-01 10:00 UTC.
 func clock() time.Time { return time.Date(2021, 6, 1, 10, 0, 0, 0, time.UTC) }
 
+// openStore opens a fresh SQLite store (the real one), closed when the test ends.
+func openStore(t *testing.T) bit.Store {
+	t.Helper()
+	s, err := sqlitestore.Open(t.Context(), filepath.Join(t.TempDir(), "bit.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
 // newService returns a Service on a fresh SQLite store (the real one).
 func newService(t *testing.T) *bit.Service {
 	t.Helper()
@@ -215,10 +226,30 @@ func (unconfirmedWrites) PutAdditionalInfo(context.Context, bit.AdditionalInfo) 
 }
 
 func TestAWriteOfUnknownOutcomeIs504SayingItMayHaveBeenSaved(t *testing.T) {
-	svc := bit.NewService(unconfirmedWrites{newService(t).Store()}, bit.Options{Now: clock})
+	svc := bit.NewService(unconfirmedWrites{openStore(t)}, bit.Options{Now: clock})
 	_, err := svc.PutAdditionalInfo(t.Context(), 1, bit.AdditionalInfo{Timezone: "UTC"})
 	wantErr(t, err, 504, bit.MsgStoreOutcomeUnknown)
 	if !errors.Is(err, bit.ErrOutcomeUnknown) || errors.Is(err, bit.ErrUnavailable) {
 		t.Errorf("the 504 error wraps the wrong sentinel: %v", err)
+	}
+}
+
+// TestPingSaysWhetherTheDatabaseAnswers: /readyz asks the Service, which asks its store; a closed database is an
+// error, not a success.
+func TestPingSaysWhetherTheDatabaseAnswers(t *testing.T) {
+	t.Parallel()
+	st, err := sqlitestore.Open(t.Context(), filepath.Join(t.TempDir(), "bit.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := bit.NewService(st, bit.Options{})
+	if err := svc.Ping(t.Context()); err != nil {
+		t.Fatalf("Ping of an open database: %v", err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Ping(t.Context()); err == nil {
+		t.Fatal("Ping of a closed database succeeded")
 	}
 }

@@ -1,4 +1,4 @@
-// The 591 Timezone values, copied from bit-resources.md Appendix A (identical to the web's timezones.js).
+// The 591 Timezone values, listed in docs/BRIDGEINTECH.md#timezones (identical to the web's timezones.js).
 
 package bit
 

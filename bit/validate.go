@@ -119,7 +119,7 @@ const (
 	webUnderclass   = "Underclass, working but with wages under poverty line, receiving Social Benefit from Government"
 )
 
-// normalize maps the web's spellings of a SocioEconomic value to the backend's (bit-resources.md §4).
+// normalize maps the web's spellings of a SocioEconomic value to the backend's (docs/BRIDGEINTECH.md#enumerations).
 func (b *PersonalBackground) normalize() {
 	switch b.SocioEconomic {
 	case webWorkingClass:

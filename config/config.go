@@ -35,7 +35,7 @@ const DevelopmentBaseURL = "http://127.0.0.1:4000"
 // CookieBaseName is the session cookie's name without the __Host- prefix.
 const CookieBaseName = "bit_session"
 
-// Config is every setting of the BFF, filled once at start-up. The env tags are the contract (bff-contract §2).
+// Config is every setting of the BFF, filled once at start-up. The env tags are the contract (docs/CONFIGURATION.md#every-variable).
 type Config struct {
 	AppEnv  string `env:"APP_ENV" envDefault:"production"`
 	Host    string `env:"HOST" envDefault:"0.0.0.0"`
@@ -75,7 +75,7 @@ type Config struct {
 	MetricsAddr             string        `env:"METRICS_ADDR"`
 	BodyMemory              int           `env:"BODY_MEMORY" envDefault:"33554432"`
 
-	// DatabaseURL is where BridgeInTech's own data lives (bff-contract §2): a PostgreSQL URL (Heroku Postgres
+	// DatabaseURL is where BridgeInTech's own data lives (docs/CONFIGURATION.md#every-variable): a PostgreSQL URL (Heroku Postgres
 	// sets it) or an SQLite file named explicitly. It may carry a password, hence secret.String.
 	DatabaseURL secret.String `env:"DATABASE_URL"`
 	// DBTimeout bounds one database call; a slow or down database answers 503 at once instead of hanging.

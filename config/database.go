@@ -4,7 +4,7 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/anitab-org/bridge-in-tech-bff/bit/storeopen"
+	"github.com/anitab-org/bridge-in-tech-bff/bit/dburl"
 )
 
 // DevDatabaseURL is the database demo and development mode use when DATABASE_URL is not set: an SQLite file in
@@ -28,21 +28,21 @@ func (c *Config) DatabaseSource() (string, error) {
 
 // DatabaseKind names the database a source points at, for logs: "postgres" or "sqlite".
 func DatabaseKind(source string) string {
-	kind, _, err := storeopen.Parse(source)
+	kind, _, err := dburl.Parse(source)
 	if err != nil {
 		return "unknown"
 	}
 	return string(kind)
 }
 
-// checkDatabaseURL accepts what bit/storeopen opens: a postgres:// or postgresql:// URL with a host, or an SQLite
+// checkDatabaseURL accepts what bit/storeopen opens (read by bit/dburl, which links no driver): a postgres:// or postgresql:// URL with a host, or an SQLite
 // file (sqlite:PATH, a file: URI or a plain path). Errors never quote the URL: it may hold a password.
 func checkDatabaseURL(raw string) error {
-	kind, _, err := storeopen.Parse(raw)
+	kind, _, err := dburl.Parse(raw)
 	if err != nil {
 		return err
 	}
-	if kind == storeopen.Postgres {
+	if kind == dburl.Postgres {
 		if _, rest, _ := strings.Cut(raw, "://"); strings.HasPrefix(rest, "/") || rest == "" {
 			return errors.New("names no host (want postgres://user:password@host:port/dbname)")
 		}

@@ -12,7 +12,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwt"
 )
 
-// The old API's texts (bit-resources.md), exact.
+// The old API's texts (docs/BRIDGEINTECH.md), exact.
 const (
 	txtNotRep          = "You have not declared that you are representing an organization."
 	txtPhone           = "Phone or mobile fields must be in number format. It must contain numbers and may contain dash '-' or space characters."

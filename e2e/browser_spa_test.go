@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,8 +30,10 @@ func craIndex(cdn, runtime string) string {
 		`<script src="/static/js/main.8a7e0d2f.chunk.js"></script></body></html>`
 }
 
-// craBundle is the app's bundle: it renders a CDN-styled element and the hashed asset whose name has a space,
-// and marks the page rendered.
+// craBundle is the app's bundle: it renders a CDN-styled element, the hashed asset whose name has a space, and
+// (as the real web app's home page does with a YouTube embed and an image on GitHub's image host) an iframe from
+// one other origin and an image from another, created at run time so index.html does not show them; then it
+// marks the page rendered. FRAME_ORIGIN and IMAGE_ORIGIN are replaced by writeCRABuild.
 const craBundle = `(function () {
 	var root = document.getElementById("root");
 	var kit = document.createElement("span");
@@ -43,17 +46,28 @@ const craBundle = `(function () {
 	img.alt = "asset";
 	img.src = "/static/media/long left.9f8e7d6c.svg";
 	root.appendChild(img);
+	var frame = document.createElement("iframe");
+	frame.id = "video";
+	frame.src = "FRAME_ORIGIN/embed/intro";
+	root.appendChild(frame);
+	var photo = document.createElement("img");
+	photo.id = "photo";
+	photo.alt = "photo";
+	photo.src = "IMAGE_ORIGIN/images/team.svg";
+	root.appendChild(photo);
 	root.dataset.rendered = "yes";
 })();
 `
 
-// writeCRABuild writes the build into a new folder and returns it.
-func writeCRABuild(t *testing.T, cdn string) string {
+// writeCRABuild writes the build into a new folder and returns it: its bundle frames frameOrigin and shows an
+// image of imageOrigin.
+func writeCRABuild(t *testing.T, cdn, frameOrigin, imageOrigin string) string {
 	t.Helper()
 	dir := t.TempDir()
+	bundle := strings.NewReplacer("FRAME_ORIGIN", frameOrigin, "IMAGE_ORIGIN", imageOrigin).Replace(craBundle)
 	files := map[string]string{
 		"index.html":                             craIndex(cdn, craInlineRuntime),
-		"static/js/main.8a7e0d2f.chunk.js":       craBundle,
+		"static/js/main.8a7e0d2f.chunk.js":       bundle,
 		"static/css/main.5f361e03.chunk.css":     "body { margin: 0; }",
 		"static/media/long left.9f8e7d6c.svg":    `<svg xmlns="http://www.w3.org/2000/svg" width="24" height="16"><rect width="24" height="16" fill="#0a0"/></svg>`,
 		"manifest.json":                          `{"short_name": "CRA-like"}`,
@@ -91,6 +105,34 @@ func serveCDN(t *testing.T) *httptest.Server {
 	return srv
 }
 
+// servePassive stands in for the hosts of the app's passive content, each on a loopback origin of its own: a page
+// to frame (the video host) and an image (the image host). framed counts the frame's loads: a frame the policy
+// blocks is never requested.
+func servePassive(t *testing.T) (video, images *httptest.Server, framed *atomic.Int64) {
+	t.Helper()
+	framed = new(atomic.Int64)
+	video = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/embed/intro" {
+			http.NotFound(w, r)
+			return
+		}
+		framed.Add(1)
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<!doctype html><title>video</title><p>the video</p>"))
+	}))
+	t.Cleanup(video.Close)
+	images = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/images/team.svg" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "image/svg+xml")
+		_, _ = w.Write([]byte(`<svg xmlns="http://www.w3.org/2000/svg" width="30" height="20"><rect width="30" height="20" fill="#00a"/></svg>`))
+	}))
+	t.Cleanup(images.Close)
+	return video, images, framed
+}
+
 // recordViolations makes every document the tab opens record its Content-Security-Policy violations in
 // window.cspViolations, from before the page's first script (the recorder is not the page's, so its CSP does
 // not apply to it).
@@ -109,12 +151,14 @@ func (tb *browserTab) recordViolations() {
 }
 
 // testACRABuildRunsUnderItsDerivedCSP serves a CRA-like build from STATIC_DIR with default settings: the page
-// runs its inline runtime, loads the CDN's stylesheet and script, shows the asset whose name has a space, and
-// no Content-Security-Policy violation happens. Then one byte of the inline script is changed on disk: the
+// runs its inline runtime, loads the CDN's stylesheet and script, shows the asset whose name has a space, frames
+// the page of a second origin and shows the image of a third that only its JavaScript names, and no
+// Content-Security-Policy violation happens. Then one byte of the inline script is changed on disk: the
 // policy derived at start-up blocks it, and the violation is reported.
 func testACRABuildRunsUnderItsDerivedCSP(t *testing.T, browser context.Context) {
 	cdn := serveCDN(t)
-	dir := writeCRABuild(t, cdn.URL)
+	video, images, framed := servePassive(t)
+	dir := writeCRABuild(t, cdn.URL, video.URL, images.URL)
 	bff := startBFF(t, startMS(t), testSessionKey, "STATIC_DIR="+dir)
 	base := bff.url()
 	tb := newTab(t, browser, "cra")
@@ -126,19 +170,33 @@ func testACRABuildRunsUnderItsDerivedCSP(t *testing.T, browser context.Context) 
 	if !strings.Contains(csp, "'sha256-") || !strings.Contains(csp, cdn.URL) || strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "*") {
 		t.Fatalf("the page's CSP is %q", csp)
 	}
-	tb.waitJS(`document.getElementById("root").dataset.rendered === "yes" && document.getElementById("asset").complete`)
+	tb.waitJS(`document.getElementById("root").dataset.rendered === "yes" && document.getElementById("asset").complete && document.getElementById("photo").complete`)
+	if !strings.Contains(csp, "frame-src 'self' ") || !strings.Contains(csp, video.URL) || !strings.Contains(csp, images.URL) {
+		t.Fatalf("the page's CSP does not allow the build's frame and image origins: %q", csp)
+	}
+	if scriptSrc := directive(csp, "script-src"); strings.Contains(scriptSrc, video.URL) || strings.Contains(scriptSrc, images.URL) {
+		t.Fatalf("script-src grew with the build's passive origins: %q", scriptSrc)
+	}
+	deadline := time.Now().Add(browserStepTimeout)
+	for framed.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
 	checks := []struct{ what, expr string }{
 		{"the inline runtime script ran", `window.runtimeRan === "yes"`},
 		{"the CDN script ran", `window.cdnLoaded === true`},
 		{"the CDN stylesheet applies", `getComputedStyle(document.getElementById("kit")).color === "rgb(1, 2, 3)"`},
 		{"the build's own stylesheet applies", `getComputedStyle(document.body).marginTop === "0px"`},
 		{"the asset with a space in its name is shown", `document.getElementById("asset").naturalWidth === 24`},
+		{"the image of another origin that only the bundle names is shown", `document.getElementById("photo").naturalWidth === 30`},
 		{"no CSP violation happened", `window.cspViolations.length === 0`},
 	}
 	for _, c := range checks {
 		if !evalJS[bool](tb, c.expr) {
 			t.Errorf("%s: false (violations %v)", c.what, evalJS[[]string](tb, `window.cspViolations`))
 		}
+	}
+	if framed.Load() == 0 {
+		t.Errorf("the iframe of another origin was never loaded (violations %v)", evalJS[[]string](tb, `window.cspViolations`))
 	}
 	if p := console.list(); len(p) > 0 {
 		t.Fatalf("the page logged problems:\n%s", strings.Join(p, "\n"))
@@ -164,6 +222,16 @@ func testACRABuildRunsUnderItsDerivedCSP(t *testing.T, browser context.Context) 
 		t.Fatal("the CDN script stopped loading")
 	}
 	waitConsole(t, console, "Content Security Policy")
+}
+
+// directive returns the sources of one directive of a policy ("" when absent).
+func directive(policy, name string) string {
+	for part := range strings.SplitSeq(policy, ";") {
+		if f := strings.Fields(part); len(f) > 0 && f[0] == name {
+			return strings.Join(f[1:], " ")
+		}
+	}
+	return ""
 }
 
 // waitConsole waits until the page's console has reported a problem containing substr.

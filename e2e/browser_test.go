@@ -15,7 +15,7 @@ import (
 )
 
 // These tests run the real BFF binary and drive the demo client (web/demo) in headless Chromium: what a real
-// browser does with the cookie, CSRF and CORS rules of bff-contract §4-§5.
+// browser does with the cookie, CSRF and CORS rules of docs/SESSIONS.md#cookie and docs/API.md#conventions.
 
 // TestBrowser starts one headless Chromium and runs the browser tests against it in parallel. Each test has its
 // own BFF process and its own isolated browser contexts (separate cookie jars), so they cannot see each other;

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// ctAdminTable is ms-contract §3.3 (admin) through the BFF.
+// ctAdminTable is docs/MS.md#admin through the BFF.
 func ctAdminTable(t *testing.T) {
 	s := newCtStack(t,
 		ctSeed("root_admin", "Root Admin", "admin"),

@@ -45,7 +45,7 @@ func ctSchemaError(field, text string) func(t *testing.T, a ctAnswer) {
 	}
 }
 
-// ctAuthTable is ms-contract §3.1 (auth and account) and §2.7 (token refusals) through the BFF.
+// ctAuthTable is docs/MS.md#auth-and-account and docs/MS.md#the-three-token-refusals through the BFF.
 func ctAuthTable(t *testing.T) {
 	s := newCtStack(t,
 		ctSeed("ada_admin", "Ada Admin", "admin", "mentor", "mentee"),

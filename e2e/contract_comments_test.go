@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// ctCommentsTable is ms-contract §3.6 (task comments) through the BFF: body checks first, then relation,
+// ctCommentsTable is docs/MS.md#task-comments through the BFF: body checks first, then relation,
 // involvement (401), accepted state (403), task, then the comment's own checks.
 func ctCommentsTable(t *testing.T) {
 	s := newCtStack(t, ctSeeds(ctPairSeeds())...)

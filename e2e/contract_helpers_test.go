@@ -441,7 +441,7 @@ func ctRunTable(t *testing.T, cases []ctCase) {
 	}
 }
 
-// Key sets of ms-contract §4.
+// Key sets of docs/MS.md#shapes.
 var (
 	ctFullUserKeys = []string{"id", "name", "username", "email", "terms_and_conditions_checked", "is_admin",
 		"registration_date", "is_email_verified", "email_verification_date", "bio", "location", "occupation",

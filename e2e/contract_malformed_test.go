@@ -32,7 +32,7 @@ type ctBad struct {
 // TestMalformedInputsGet4xxJSONNever5xxFromTheBFF sends malformed requests at every route family: wrong JSON types,
 // no body, non-JSON bodies, bodies over the 1 MiB limit, non-integer ids, unknown paths and wrong methods. What the
 // BFF can tell at the edge it refuses itself, 4xx {"message": ...}, without calling MS: among it every body field
-// of the wrong JSON type where MS does not check types itself (handlers' bodyFields, from ms-contract §3), so MS's
+// of the wrong JSON type where MS does not check types itself (handlers' bodyFields, from docs/MS.md#endpoints), so MS's
 // own 500s on wrongly typed fields (§1) never happen. The rest is MS's to decide and its answer passes through
 // unchanged (where MS checks types, its 400 names the field). Any MS 5xx still seen
 // is logged at the end. No answer is ever a 5xx of the BFF's own.
@@ -247,7 +247,7 @@ func TestMalformedInputsGet4xxJSONNever5xxFromTheBFF(t *testing.T) {
 			t.Error("MS was called")
 		}
 	})
-	t.Logf("MS 500s passed through unchanged (MS crashes on these, ms-contract §1): %d\n  %s", len(passed5xx), strings.Join(passed5xx, "\n  "))
+	t.Logf("MS 500s passed through unchanged (MS crashes on these, docs/MS.md#known-500s-and-the-edge-checks): %d\n  %s", len(passed5xx), strings.Join(passed5xx, "\n  "))
 }
 
 // ctTotalCalls is how many requests reached any emulator route.

@@ -9,9 +9,9 @@ import (
 	"github.com/anitab-org/bridge-in-tech-bff/emulator"
 )
 
-// TestContract is the executable form of ms-contract.md: one table per MS area, run in parallel, each on its own
+// TestContract is the executable form of docs/MS.md: one table per MS area, run in parallel, each on its own
 // stack (emulator + BFF), every request through the BFF with cookies as the React app sends them. When all tables
-// have run, every refusal of ms-contract §3 must have reached a client unchanged from the emulator.
+// have run, every refusal of docs/MS.md#endpoints must have reached a client unchanged from the emulator.
 func TestContract(t *testing.T) {
 	t.Parallel()
 	areas := []struct {
@@ -39,7 +39,7 @@ func TestContract(t *testing.T) {
 			})
 		}
 	})
-	t.Run("every refusal message of ms-contract §3 reaches the client unchanged", func(t *testing.T) {
+	t.Run("every refusal message of MS's endpoints reaches the client unchanged", func(t *testing.T) {
 		if ran != len(areas) {
 			t.Skipf("only %d of %d areas ran (a -run filter): the refusal census needs them all", ran, len(areas))
 		}
@@ -63,13 +63,13 @@ func TestContract(t *testing.T) {
 	})
 }
 
-// ctRefusal is one refusal of ms-contract §3: its status and its exact message.
+// ctRefusal is one refusal of docs/MS.md#endpoints: its status and its exact message.
 type ctRefusal struct {
 	status int
 	msg    string
 }
 
-// ctRefusals is every refusal message in ms-contract §3, copied from the contract text, once per status it is
+// ctRefusals is every refusal message of MS's endpoints (docs/MS.md#endpoints), exact, once per status it is
 // answered with. "user missing" (404 User does not exist.) and the per-field length messages ("The <field> field
 // has to be shorter than <max+1> characters.") are spelled out.
 var ctRefusals = []ctRefusal{

@@ -38,7 +38,7 @@ func ctWantRelations(want ...int64) func(t *testing.T, a ctAnswer) {
 	}
 }
 
-// ctRelationsTable is ms-contract §3.4's send_request refusals and the relation lists through the BFF.
+// ctRelationsTable is docs/MS.md#mentorship-relations' send_request refusals and the relation lists through the BFF.
 func ctRelationsTable(t *testing.T) {
 	s := newCtStack(t,
 		ctSeed("mia_mentor", "Mia Mentor", "admin", "mentor"),

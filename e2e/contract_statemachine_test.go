@@ -8,7 +8,7 @@ import (
 	"github.com/anitab-org/bridge-in-tech-bff/emulator"
 )
 
-// ctWantState checks that the caller's relation id is in state (ms-contract §5: 1 PENDING ... 5 COMPLETED).
+// ctWantState checks that the caller's relation id is in state (docs/MS.md#relation-states: 1 PENDING ... 5 COMPLETED).
 func ctWantState(c *ctClient, id int64, state int64) func(t *testing.T, a ctAnswer) {
 	return func(t *testing.T, _ ctAnswer) {
 		t.Helper()
@@ -24,7 +24,7 @@ func ctWantState(c *ctClient, id int64, state int64) func(t *testing.T, a ctAnsw
 	}
 }
 
-// ctStateMachine walks ms-contract §5 end to end through the BFF: send → accept → tasks → comments → cancel;
+// ctStateMachine walks docs/MS.md#relation-states end to end through the BFF: send → accept → tasks → comments → cancel;
 // send → reject; send → delete; accept → COMPLETED by the daily job once the clock passes the end date; and
 // every refusal of §5 on the way.
 func ctStateMachine(t *testing.T) {

@@ -29,7 +29,7 @@ func ctPairSeeds() []ctSeedArgs {
 	}
 }
 
-// ctTasksTable is ms-contract §3.5 (tasks) through the BFF. The emulator follows MS's last good revision for
+// ctTasksTable is docs/MS.md#tasks through the BFF. The emulator follows MS's last good revision for
 // the two routes that answer 500 at MS HEAD (create and delete task).
 func ctTasksTable(t *testing.T) {
 	s := newCtStack(t, ctSeeds(ctPairSeeds())...)

@@ -9,7 +9,7 @@ import (
 	"github.com/anitab-org/bridge-in-tech-bff/emulator"
 )
 
-// ctUsersTable is ms-contract §3.2 (user lists, one user, home, dashboard) through the BFF.
+// ctUsersTable is docs/MS.md#users-home-and-dashboard through the BFF.
 func ctUsersTable(t *testing.T) {
 	seeds := []emulator.SeedUser{
 		ctSeed("ann_admin", "Ann Admin", "admin"),

@@ -2,7 +2,7 @@ package emulator
 
 import "net/http"
 
-// routes is every MS endpoint of ms-contract.md §3 in one table (34 routes). A {name} segment is an integer
+// routes is every MS endpoint of docs/MS.md#endpoints in one table (34 routes). A {name} segment is an integer
 // id, except {token}.
 func routes() []*route {
 	const (

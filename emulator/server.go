@@ -1,5 +1,5 @@
 // Package emulator is an honest in-memory Mentorship System (MS): it answers the REST API of
-// ms-contract.md (statuses, messages, shapes, JWTs and the relation state machine) for tests, benchmarks and
+// docs/MS.md (statuses, messages, shapes, JWTs and the relation state machine) for tests, benchmarks and
 // the BFF's demo mode, with hooks to move the clock, inject faults and read the emails MS would send.
 package emulator
 

@@ -1,6 +1,6 @@
 package emulator
 
-// The JSON shapes of ms-contract §4, with keys in MS's order.
+// The JSON shapes of docs/MS.md#shapes, with keys in MS's order.
 
 // fullUser is §4.1 (GET /user). Every value is a pointer so the deleted-user 404 can be all nulls.
 type fullUser struct {

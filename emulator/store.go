@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Relation states (ms-contract §5), as integers in JSON.
+// Relation states (docs/MS.md#relation-states), as integers in JSON.
 const (
 	statePending   = 1
 	stateAccepted  = 2

@@ -16,7 +16,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwt"
 )
 
-// The three answers of ms-contract §2.7 (Flask-JWT-Extended callbacks in MS).
+// The three answers of docs/MS.md#the-three-token-refusals (Flask-JWT-Extended callbacks in MS).
 const (
 	msgTokenMissing = "The authorization token is missing!"
 	msgTokenInvalid = "The token is invalid!"

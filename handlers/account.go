@@ -11,7 +11,7 @@ import (
 	"github.com/anitab-org/bridge-in-tech-bff/session"
 )
 
-// loginAnswer is the body of a successful POST /api/login (bff-contract §3).
+// loginAnswer is the body of a successful POST /api/login (docs/API.md#the-session-routes).
 type loginAnswer struct {
 	User             json.RawMessage `json:"user"`
 	AccessExpiresAt  int64           `json:"access_expires_at"`

@@ -15,7 +15,7 @@ import (
 	"github.com/anitab-org/bridge-in-tech-bff/session"
 )
 
-// refreshAhead is how close to expiry an access token is refreshed before use (bff-contract §4).
+// refreshAhead is how close to expiry an access token is refreshed before use (docs/SESSIONS.md#refresh).
 const refreshAhead = 30 * time.Second
 
 // principal is who one request acts for: either the caller's own Bearer header, or the session in its cookie.
@@ -195,7 +195,7 @@ func (s *Server) clearSession(c *fiber.Ctx) {
 	c.Response().Header.Add(fiber.HeaderSetCookie, ck.String())
 }
 
-// baseCookie is the cookie's fixed attributes (bff-contract §4): HttpOnly, Path /, Secure and SameSite per config.
+// baseCookie is the cookie's fixed attributes (docs/SESSIONS.md#cookie): HttpOnly, Path /, Secure and SameSite per config.
 func (s *Server) baseCookie() *http.Cookie {
 	ck := &http.Cookie{Name: s.codec.Name(), Path: "/", HttpOnly: true, Secure: s.cfg.CookieSecure}
 	switch s.cfg.CookieSameSite {

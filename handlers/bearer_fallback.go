@@ -9,7 +9,7 @@ import (
 	"github.com/anitab-org/bridge-in-tech-bff/secret"
 )
 
-// cookieForExpiredBearer keeps legacy Bearer clients logged in (bff-contract §4). The old React app keeps the
+// cookieForExpiredBearer keeps legacy Bearer clients logged in (docs/SESSIONS.md#legacy-fallback). The old React app keeps the
 // access token from its login answer and sends it as Authorization: Bearer for ever, but its requests also carry
 // the session cookie. When the header's token has expired (by its own exp, or because MS just said so:
 // msSaysExpired) and the cookie opens, is live and belongs to the same user as the token's identity, the

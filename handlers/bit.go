@@ -40,7 +40,7 @@ func (ids *bitIDs) set(name string, v int64) bool {
 	return true
 }
 
-// bitRoute is one of BridgeInTech's own routes (docs/BRIDGEINTECH.md), served from the database by bit.Service
+// bitRoute is one of BridgeInTech's own routes (docs/BRIDGEINTECH.md, #5–#8, #11–#19), served from the database by bit.Service
 // for the verified caller. Handlers stay thin: check the path ids, authenticate, decode, call the Service, answer
 // JSON.
 type bitRoute struct {

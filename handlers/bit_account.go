@@ -42,7 +42,7 @@ func (s *Server) bindAccount(c *fiber.Ctx, userBody []byte) {
 	if s.bit == nil || !ok {
 		return
 	}
-	if st, watched := s.bit.Store().(interface{ Up() bool }); watched && !st.Up() {
+	if !s.bit.StoreUp() {
 		s.log.Warn("account binding not checked: database down", "request_id", requestIDOf(c))
 		return
 	}

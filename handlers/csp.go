@@ -29,7 +29,7 @@ func PagePolicy(cfg *config.Config, static fs.FS) (policy, source string, warnin
 	if err != nil {
 		return "", "", nil, fmt.Errorf("reading index.html for the content security policy: %w", err)
 	}
-	d, err := csp.Derive(page, cfg.ContentSecurityPolicyExtra)
+	d, err := csp.Derive(page, static, cfg.ContentSecurityPolicyExtra)
 	if err != nil {
 		return "", "", nil, fmt.Errorf("deriving the content security policy: %w", err)
 	}

@@ -11,7 +11,7 @@ import (
 
 const allowedOrigin = "http://app.example.test:3000"
 
-// TestCSRFMatrix walks method × Origin × Sec-Fetch-Site × X-CSRF × auth kind. The rules (bff-contract §5):
+// TestCSRFMatrix walks method × Origin × Sec-Fetch-Site × X-CSRF × auth kind. The rules (docs/API.md#conventions):
 // unsafe requests with a foreign or "null" Origin are refused; with no Origin but Sec-Fetch-Site: cross-site,
 // too; unsafe requests authenticated by the cookie need X-CSRF: 1; safe methods pass; Bearer needs no X-CSRF.
 func TestCSRFMatrix(t *testing.T) {

@@ -97,7 +97,7 @@ func TestRequestIDIsTakenOrMadeAndReturned(t *testing.T) {
 
 func TestAPIRoutesCoverTheWholeMSContract(t *testing.T) {
 	t.Parallel()
-	// ms-contract §3 has 34 endpoints: 31 in the forwarding table, /login and /refresh, which the BFF's own
+	// docs/MS.md#endpoints lists 34 endpoints: 31 in the forwarding table, /login and /refresh, which the BFF's own
 	// session handlers own, and GET /users, which the BFF does not serve: its /api/users is MS's /users/verified.
 	if n := len(msRoutes); n != 31 {
 		t.Fatalf("forwarding table has %d routes, want 31", n)

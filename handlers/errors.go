@@ -10,7 +10,7 @@ import (
 	"github.com/anitab-org/bridge-in-tech-bff/msclient"
 )
 
-// Messages of the answers the BFF makes itself (bff-contract §1.4). MS's own messages pass through untouched.
+// Messages of the answers the BFF makes itself (docs/API.md#the-bffs-own-answers). MS's own messages pass through untouched.
 const (
 	msgNoSession       = "You are not logged in."
 	msgBadSession      = "Your session is not valid. Please log in again."
@@ -27,7 +27,7 @@ const (
 	msgCannotForward   = "The request cannot be forwarded: a header holds characters that are not allowed."
 	msgInternal        = "Something went wrong inside the BFF. Please try again."
 	msgLoginFieldsType = "The fields username and password must be strings."
-	// The three token messages are MS's own (ms-contract §2.7); the BFF uses them when it checks a Bearer
+	// The three token messages are MS's own (docs/MS.md#the-three-token-refusals); the BFF uses them when it checks a Bearer
 	// token locally, so clients see the same answer whoever judged the token.
 	msgTokenInvalid = "The token is invalid!"
 	msgTokenExpired = "The token has expired! Please, login again or refresh it."
@@ -46,7 +46,7 @@ func (s *Server) fail(c *fiber.Ctx, status int, msg string) error {
 	return c.Status(status).JSON(message{msg})
 }
 
-// upstreamFailure turns an msclient error (MS gave no answer) into the BFF's own answer (bff-contract §6).
+// upstreamFailure turns an msclient error (MS gave no answer) into the BFF's own answer (docs/API.md#the-bffs-own-answers).
 func (s *Server) upstreamFailure(c *fiber.Ctx, err error) error {
 	var ue *msclient.UpstreamError
 	if !errors.As(err, &ue) {

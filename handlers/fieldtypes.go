@@ -8,7 +8,7 @@ import (
 	"strconv"
 )
 
-// fieldType is the JSON type MS expects of one body field (ms-contract §3).
+// fieldType is the JSON type MS expects of one body field (docs/MS.md#endpoints).
 type fieldType int
 
 const (
@@ -19,7 +19,7 @@ const (
 )
 
 // maxTimestamp bounds fieldTimestamp: beyond a C time_t, Python's datetime.fromtimestamp raises OverflowError and
-// MS answers 500 (ms-contract §3.4, end_date); MS itself refuses dates outside years 1 to 9999 with a 400.
+// MS answers 500 (docs/MS.md#mentorship-relations, end_date); MS itself refuses dates outside years 1 to 9999 with a 400.
 const maxTimestamp = 9.2e18
 
 func (t fieldType) describe() string {
@@ -35,7 +35,7 @@ func (t fieldType) describe() string {
 	}
 }
 
-// bodyFields is the type of every body field of every MS endpoint that takes a JSON body (ms-contract §3), keyed
+// bodyFields is the type of every body field of every MS endpoint that takes a JSON body (docs/MS.md#endpoints), keyed
 // like the routing table ("METHOD /ms/path"). The BFF refuses a wrongly typed field with 400 naming it, before MS
 // sees it: MS type-checks only its schema-validated endpoints and crashes (500) on many wrong types elsewhere
 // (e.g. resend_email {"email": 1}, PUT /user {"bio": 5}, send_request {"end_date": "soon"}). null is let through
@@ -66,7 +66,7 @@ var bodyFields = map[string]map[string]fieldType{
 }
 
 // msTypeChecked are the routes whose field types MS checks itself, answering 400 naming the field: the
-// schema-validated endpoints (ms-contract §1: "Input payload validation failed" with the field in "errors") and
+// schema-validated endpoints (docs/MS.md#general-conventions: "Input payload validation failed" with the field in "errors") and
 // the comment routes ("Comment must be in string format."). Their lines in bodyFields record the contract; the
 // edge leaves the check to MS, whose answer is the richer one and passes through as the contract says.
 var msTypeChecked = map[string]bool{

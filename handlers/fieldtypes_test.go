@@ -72,7 +72,7 @@ func TestFieldTypesAreCheckedAsTheContractSays(t *testing.T) {
 	}
 }
 
-// Every wrong type MS answers with a 500 (ms-contract §1, §3; the emulator follows it) is refused at the edge
+// Every wrong type MS answers with a 500 (docs/MS.md#known-500s-and-the-edge-checks; the emulator follows it) is refused at the edge
 // with 400 naming the field, and MS never sees it: first the case is shown to crash MS, then the BFF refuses it.
 func TestMSCrashesOnWrongTypesNeverHappen(t *testing.T) {
 	t.Parallel()

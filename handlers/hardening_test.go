@@ -258,7 +258,7 @@ func TestAPIAnswersAreNeverDocuments(t *testing.T) {
 	}
 }
 
-// Body refusals come after CORS, so the app on an allowed origin can read them (bff-contract §5).
+// Body refusals come after CORS, so the app on an allowed origin can read them (docs/API.md#cross-origin-use).
 func TestBodyRefusalsCarryCORSHeaders(t *testing.T) {
 	t.Parallel()
 	const origin = "https://app.example.org"

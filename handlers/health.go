@@ -42,12 +42,12 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 		pingStore := func(ctx context.Context) error {
 			ctx, cancel := context.WithTimeout(ctx, s.cfg.ReadyTimeout)
 			defer cancel()
-			return s.bit.Store().Ping(ctx)
+			return s.bit.Ping(ctx)
 		}
 		if !s.storeReady.reachable(c.UserContext(), s.now, pingStore) {
 			ans.Status, ans.Store = "not ready", "unreachable"
 		}
-		if st, ok := s.bit.Store().(interface{ IsOpen() bool }); ok && !st.IsOpen() {
+		if !s.bit.StoreOpened() {
 			ans.Status, ans.Store = "not ready", "not opened"
 		}
 	}

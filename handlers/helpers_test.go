@@ -45,6 +45,9 @@ func (o *countingObserver) StoreCall(op, outcome string, _ time.Duration) {
 	v.(*atomic.Int64).Add(1)
 }
 
+// StoreUp completes storewatch.Observer; the tests read the state from /readyz instead.
+func (o *countingObserver) StoreUp(bool) {}
+
 // storeCalls is how many database calls of operation op ended with outcome.
 func (o *countingObserver) storeCallCount(op, outcome string) int64 {
 	if v, ok := o.storeCalls.Load(op + " " + outcome); ok {

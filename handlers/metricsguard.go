@@ -10,7 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 )
 
-// /metrics is not public (bff-contract §2). It is served
+// /metrics is not public (docs/CONFIGURATION.md#every-variable). It is served
 //   - with METRICS_ADDR: on that listener only (MetricsHandler; app.Run starts it), behind METRICS_TOKEN if set;
 //   - else with METRICS_TOKEN: at /metrics on the app's port, to a scraper that sends "Authorization: Bearer
 //     <METRICS_TOKEN>" (Prometheus' authorization / bearer_token setting);

@@ -159,7 +159,7 @@ func isKnownRoute(route string) bool {
 	return route != "/" && route != "/api" && route != "unmatched"
 }
 
-// csrf guards unsafe methods under /api (bff-contract §5): the Origin (or Sec-Fetch-Site) must be ours or allowed,
+// csrf guards unsafe methods under /api (docs/API.md#conventions): the Origin (or Sec-Fetch-Site) must be ours or allowed,
 // and a request authenticated by the session cookie must carry X-CSRF: 1.
 func (s *Server) csrf(c *fiber.Ctx) error {
 	switch c.Method() {

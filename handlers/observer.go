@@ -16,11 +16,8 @@ type Observer interface {
 	Refresh(outcome string)
 	// CookieRejected counts session cookies that did not open, by reason.
 	CookieRejected(reason string)
-	// StoreCall records one database call of a BridgeInTech route: a fixed operation name and its outcome
-	// ("ok", "refused", "unavailable", "timeout", "error").
-	StoreCall(operation, outcome string, d time.Duration)
-	// StoreUp records whether the database answered the last call or ping.
-	StoreUp(up bool)
+	// The database's own observations (bff_store_*) go to internal/storewatch's Observer, which the metrics
+	// package implements too; the server makes none itself.
 }
 
 type nopObserver struct{}
@@ -30,5 +27,3 @@ func (nopObserver) Request(string, string, int, time.Duration) {}
 func (nopObserver) InFlight(int)                               {}
 func (nopObserver) Refresh(string)                             {}
 func (nopObserver) CookieRejected(string)                      {}
-func (nopObserver) StoreCall(string, string, time.Duration)    {}
-func (nopObserver) StoreUp(bool)                               {}

@@ -9,7 +9,7 @@ import (
 )
 
 // The profile field the BridgeInTech app reads and writes as current_organization is MS's organization
-// (bit-surface §b). On the /api/user/personal_details aliases both names work; /api/user keeps MS's shape.
+// (docs/API.md#forwarded-routes). On the /api/user/personal_details aliases both names work; /api/user keeps MS's shape.
 const (
 	fieldOrganization    = "organization"
 	fieldCurrentOrgAlias = "current_organization"

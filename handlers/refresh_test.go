@@ -168,7 +168,7 @@ func TestNonSessionUnauthorizedAnswersLeaveTheCookieAlone(t *testing.T) {
 	c := s.newClient()
 	c.mustLogin(emulator.LoadUsers(1)[0])
 	// Relation 999 does not exist: MS answers 404; tasks of a relation one is not in answer 401 "not involved"
-	// (ms-contract §3.5), which is about the relation, not the session.
+	// (docs/MS.md#tasks), which is about the relation, not the session.
 	a := c.do(http.MethodGet, "/api/mentorship_relation/999/tasks", nil)
 	if a.Status != http.StatusNotFound || len(a.Header.Values("Set-Cookie")) != 0 {
 		t.Fatalf("got %d %s %q", a.Status, a.Body, a.Header.Values("Set-Cookie"))

@@ -35,10 +35,10 @@ type msRoute struct {
 	summary string // one line for the OpenAPI document
 }
 
-// msRoutes is every MS endpoint of ms-contract §3 that the BFF forwards as-is. Adding an endpoint is one line.
+// msRoutes is every MS endpoint of docs/MS.md#endpoints that the BFF forwards as-is. Adding an endpoint is one line.
 // POST /login and POST /refresh are not here: the BFF's own session handlers own them.
 var msRoutes = [...]msRoute{
-	// Account (ms-contract §3.1).
+	// Account (docs/MS.md#auth-and-account).
 	{fiber.MethodPost, "/register", authNone, bodyObject, "Register a new user (MS sends a confirmation e-mail)."},
 	{fiber.MethodGet, "/user/confirm_email/:token", authNone, bodyNone, "Confirm an e-mail address with the token from the confirmation link."},
 	{fiber.MethodPost, "/user/resend_email", authNone, bodyObject, "Send the confirmation e-mail again."},
@@ -77,7 +77,7 @@ var msRoutes = [...]msRoute{
 	{fiber.MethodGet, "/mentorship_relation/:relation_id/task/:task_id/comments", authAccess, bodyNone, "List a task's comments."},
 }
 
-// aliases are BFF paths the existing React client uses for an MS endpoint (bit-surface §b). GET /users is
+// aliases are BFF paths the existing React client uses for an MS endpoint (docs/API.md#forwarded-routes). GET /users is
 // MS's /users/verified, as the old backend's /users was: the member list never shows unverified accounts, and
 // MS's own /users (which does) is not served.
 var aliases = [...]struct{ method, path, target, summary string }{
@@ -137,7 +137,7 @@ func (s *Server) routes(static fs.FS) {
 			MaxAge:           600,
 		}))
 	}
-	app.Use(s.gateBody) // after CORS, so its refusals carry the CORS headers too (bff-contract §5)
+	app.Use(s.gateBody) // after CORS, so its refusals carry the CORS headers too (docs/API.md#cross-origin-use)
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
@@ -168,7 +168,7 @@ func (s *Server) routes(static fs.FS) {
 	for _, r := range bitRoutes { // watched too: a client that leaves stops its MS and database calls
 		api.Add(r.method, r.path, s.csrf, s.watchClient, s.bitHandler(r))
 	}
-	api.Use(s.csrf, s.apiNotFound) // unknown paths get the same CSRF answer as known ones (bff-contract §5)
+	api.Use(s.csrf, s.apiNotFound) // unknown paths get the same CSRF answer as known ones (docs/API.md#conventions)
 	if static != nil {
 		s.serveSPA(app, static)
 	}

@@ -1,9 +1,12 @@
 package metrics
 
 import (
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/anitab-org/bridge-in-tech-bff/internal/storewatch"
 )
 
 // Names of the database metrics (BridgeInTech's own data).
@@ -26,7 +29,7 @@ func newStoreMetrics(reg prometheus.Registerer, buckets []float64) storeMetrics 
 			Name: NameStoreUp, Help: "Whether the last database call or ping reached the database: 1 yes, 0 no.",
 		}),
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: NameStoreCalls, Help: "Database calls, by operation and outcome (ok, refused, unavailable, timeout, error).",
+			Name: NameStoreCalls, Help: storeCallsHelp(),
 		}, []string{"operation", "outcome"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: NameStoreLatency, Help: "Duration of database calls, by operation and outcome.", Buckets: buckets,
@@ -36,13 +39,19 @@ func newStoreMetrics(reg prometheus.Registerer, buckets []float64) storeMetrics 
 	return m
 }
 
-// StoreCall records one database call (handlers.Observer).
+// storeCallsHelp is the calls counter's help text; it names the outcomes internal/storewatch gives, from its own
+// list, so the published text cannot drift from the labels.
+func storeCallsHelp() string {
+	return "Database calls, by operation and outcome (" + strings.Join(storewatch.Outcomes(), ", ") + ")."
+}
+
+// StoreCall records one database call (storewatch.Observer).
 func (m *Metrics) StoreCall(operation, outcome string, d time.Duration) {
 	m.store.calls.WithLabelValues(operation, outcome).Inc()
 	m.store.latency.WithLabelValues(operation, outcome).Observe(d.Seconds())
 }
 
-// StoreUp records whether the database answered the last call or ping (handlers.Observer).
+// StoreUp records whether the database answered the last call or ping (storewatch.Observer).
 func (m *Metrics) StoreUp(up bool) {
 	v := 0.0
 	if up {

@@ -13,7 +13,7 @@ import (
 	"github.com/anitab-org/bridge-in-tech-bff/secret"
 )
 
-// fakeMS answers /login and /refresh like MS (ms-contract §3.1), signing with key.
+// fakeMS answers /login and /refresh like MS (docs/MS.md#auth-and-account), signing with key.
 type fakeMS struct {
 	key []byte
 	mu  sync.Mutex

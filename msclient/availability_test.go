@@ -32,7 +32,7 @@ func TestOnlyGatewayAnswersCountAsMSUnavailable(t *testing.T) {
 	}
 }
 
-// Bad input that crashes MS (ms-contract §1: MS answers 500) must never open the breaker for everyone else.
+// Bad input that crashes MS (docs/MS.md#known-500s-and-the-edge-checks) must never open the breaker for everyone else.
 func TestManyMS500sLeaveTheBreakerClosed(t *testing.T) {
 	t.Parallel()
 	u := newUpstream(t, answer(http.StatusInternalServerError, msError))

@@ -58,7 +58,7 @@ func signJWT(t fataler, key []byte, alg string, header, claims map[string]any) s
 	return input + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-// msClaims are the claims Flask-JWT-Extended 3.x writes (ms-contract §2.4).
+// msClaims are the claims Flask-JWT-Extended 3.x writes (docs/MS.md#claims).
 func msClaims(typ string, id int64, exp time.Time) map[string]any {
 	c := map[string]any{
 		"identity": id, "type": typ, "jti": "6f1c1f3e-8a57-4c5e-9b0e-3c8d2f1a7b90",

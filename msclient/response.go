@@ -6,7 +6,7 @@ import (
 	"net/http"
 )
 
-// The three 401 messages with which MS reports a token problem (ms-contract §2.7), exact.
+// The three 401 messages with which MS reports a token problem (docs/MS.md#the-three-token-refusals), exact.
 const (
 	MessageTokenMissing = "The authorization token is missing!"
 	MessageTokenInvalid = "The token is invalid!"

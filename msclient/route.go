@@ -46,7 +46,7 @@ func RouteOf(method, path string) string {
 	return b.String()
 }
 
-// isStatic reports whether seg is one of the static path segments of the MS API (ms-contract §3); every
+// isStatic reports whether seg is one of the static path segments of the MS API (docs/MS.md#endpoints); every
 // other segment is a parameter.
 func isStatic(seg string) bool {
 	switch seg {

@@ -69,7 +69,7 @@ if [ "$status" -ne 0 ]; then echo "go test failed (exit $status)" >&2; exit "$st
 if [ "$skipped" -ne 0 ]; then echo "tests were skipped; nothing may be skipped here" >&2; exit 1; fi
 # The hygiene checks ran as Go tests above; name each one, so the output shows it passed (and it cannot vanish).
 for check in TestModuleIsTidy TestMetricsPassPromtool TestPromtoolRefusesABadPage \
-  TestOpenAPIPassesRedoclyRecommended TestRedoclyRefusesABrokenDocument \
+  TestOpenAPIPassesRedoclyRecommended TestRedoclyRefusesABrokenDocument TestCitedDocumentsAndSectionsExist \
   TestDockerfileBuildGivesStaticBinariesThatAnswerHelp TestDocsStayInsideTheRepo; do
   if grep -qE "\"Action\":\"pass\",\"Package\":\"[^\"]*\",\"Test\":\"${check}\"" "$json"; then
     echo "check passed: $check"

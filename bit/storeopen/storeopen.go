@@ -4,45 +4,24 @@ package storeopen
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"github.com/anitab-org/bridge-in-tech-bff/bit"
+	"github.com/anitab-org/bridge-in-tech-bff/bit/dburl"
 	"github.com/anitab-org/bridge-in-tech-bff/bit/pgstore"
 	"github.com/anitab-org/bridge-in-tech-bff/bit/sqlitestore"
 )
 
-// Kind names the database a URL selects.
-type Kind string
+// Kind names the database a URL selects (bit/dburl, which reads URLs without linking a driver).
+type Kind = dburl.Kind
 
 // The kinds of database.
 const (
-	Postgres Kind = "postgres"
-	SQLite   Kind = "sqlite"
+	Postgres = dburl.Postgres
+	SQLite   = dburl.SQLite
 )
 
-// Parse tells which database url names and returns what its store's Open takes: the URL itself for PostgreSQL,
-// the file path or "file:" URI for SQLite. The error never quotes url (it may hold a password).
-func Parse(url string) (Kind, string, error) {
-	lower := strings.ToLower(url)
-	switch {
-	case url == "":
-		return "", "", fmt.Errorf("storeopen: empty database URL")
-	case strings.HasPrefix(lower, "postgres://"), strings.HasPrefix(lower, "postgresql://"):
-		return Postgres, url, nil
-	case strings.HasPrefix(lower, "sqlite://"):
-		return sqlitePath(url[len("sqlite://"):])
-	case strings.HasPrefix(lower, "sqlite:"):
-		return sqlitePath(url[len("sqlite:"):])
-	case strings.HasPrefix(lower, "file:"):
-		return SQLite, url, nil
-	case strings.Contains(url, "://"):
-		scheme, _, _ := strings.Cut(url, "://")
-		return "", "", fmt.Errorf("storeopen: unsupported database URL scheme %q (use postgres://, sqlite: or a file path)", scheme)
-	default:
-		return SQLite, url, nil
-	}
-}
+// Parse tells which database url names and returns what its store's Open takes (dburl.Parse).
+func Parse(url string) (Kind, string, error) { return dburl.Parse(url) }
 
 // Check reports whether url names a database Open can try: a known scheme and, for PostgreSQL, a URL pgx can
 // parse. It dials nothing, so a malformed URL can stop a program at start while an unreachable database does
@@ -56,13 +35,6 @@ func Check(url string) error {
 		return pgstore.CheckURL(target)
 	}
 	return nil
-}
-
-func sqlitePath(p string) (Kind, string, error) {
-	if p == "" {
-		return "", "", fmt.Errorf("storeopen: sqlite: URL names no file")
-	}
-	return SQLite, p, nil
 }
 
 // Open opens and migrates the store url names (see Parse). ctx bounds the connection and the migrations.

@@ -1,6 +1,8 @@
-// Package csp derives a strict Content-Security-Policy for a single-page app from its index.html: a sha256 hash
-// for each inline script and style, the exact origins of the scripts, stylesheets, fonts and icons it loads from
-// elsewhere, 'self' for everything else. It never writes 'unsafe-inline', 'unsafe-eval' or a bare *.
+// Package csp derives a strict Content-Security-Policy for a single-page app from its build: from index.html a
+// sha256 hash for each inline script and style and the exact origins of the scripts, stylesheets, fonts and icons
+// it loads from elsewhere; from the build's JavaScript and CSS the origins of the frames, images and media it
+// names (passive content, passive.go); 'self' for everything else. It never writes 'unsafe-inline',
+// 'unsafe-eval' or a bare *.
 package csp
 
 import (
@@ -8,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"slices"
 	"strings"
@@ -59,9 +62,10 @@ type Derived struct {
 	Warnings []string
 }
 
-// Derive reads index.html and returns the policy that lets exactly that page run. extra is added to it (the
-// operator's CONTENT_SECURITY_POLICY_EXTRA, see ParseExtra).
-func Derive(indexHTML []byte, extra string) (Derived, error) {
+// Derive reads index.html and returns the policy that lets exactly that page run; build, when not nil, is the
+// folder it is served from, whose JavaScript and CSS add frame, image and media origins. extra is added to it
+// (the operator's CONTENT_SECURITY_POLICY_EXTRA, see ParseExtra).
+func Derive(indexHTML []byte, build fs.FS, extra string) (Derived, error) {
 	add, err := ParseExtra(extra)
 	if err != nil {
 		return Derived{}, err
@@ -72,6 +76,13 @@ func Derive(indexHTML []byte, extra string) (Derived, error) {
 	}
 	d := &deriver{dirs: base()}
 	d.walk(doc)
+	if build != nil {
+		origins, warnings := passiveOrigins(build)
+		for _, dir := range passiveDirectives {
+			d.allow(dir, origins...)
+		}
+		d.warnings = append(d.warnings, warnings...)
+	}
 	for name, srcs := range add {
 		d.allow(name, srcs...)
 	}

@@ -54,7 +54,7 @@ func TestDeriveFromACreateReactApp3Build(t *testing.T) {
 		t.Fatal(err)
 	}
 	inline := regexp.MustCompile(`<script>(.*?)</script>`).FindSubmatch(page) // the fixture's one inline script
-	d, err := Derive(page, "")
+	d, err := Derive(page, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestDeriveHashesEachInlineElementAsTheBrowserDoes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := Derive([]byte(tc.page), "")
+			d, err := Derive([]byte(tc.page), nil, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -130,7 +130,7 @@ func TestDeriveWarnsAboutWhatItCannotAllow(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := Derive([]byte(tc.page), "")
+			d, err := Derive([]byte(tc.page), nil, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -158,7 +158,7 @@ func TestDeriveAllowsLinkedResourcesByTheirKind(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := Derive([]byte(tc.page), "")
+			d, err := Derive([]byte(tc.page), nil, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -171,7 +171,7 @@ func TestDeriveAllowsLinkedResourcesByTheirKind(t *testing.T) {
 
 func TestExtraSourcesAreAddedAndCheckedStrictly(t *testing.T) {
 	t.Parallel()
-	d, err := Derive([]byte("<title>x</title>"), "font-src https://fonts.gstatic.com; img-src https://avatars.example.org ; connect-src wss://push.example.org")
+	d, err := Derive([]byte("<title>x</title>"), nil, "font-src https://fonts.gstatic.com; img-src https://avatars.example.org ; connect-src wss://push.example.org")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,6 +33,11 @@ const (
 	OutcomeError       = "error"       // anything else: a bug or a broken row
 )
 
+// Outcomes lists every outcome a call can have, in the order the metric's help text names them.
+func Outcomes() []string {
+	return []string{OutcomeOK, OutcomeUnavailable, OutcomeUnknown, OutcomeTimeout, OutcomeCanceled, OutcomeError}
+}
+
 // Store is a bit.Store with deadlines and observation. Up reports the last known state.
 type Store struct {
 	next    bit.Store

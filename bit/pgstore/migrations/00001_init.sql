@@ -1,4 +1,4 @@
--- BridgeInTech's own tables (bit-resources.md §3), in their own schema bitschema (the store creates it before
+-- BridgeInTech's own tables (docs/BRIDGEINTECH.md#data), in their own schema bitschema (the store creates it before
 -- migrating; MS's tables are never touched). Ids are BIGINT (MS user ids and path ids are int64). Times are Unix
 -- seconds (UTC); enumeration columns hold the values the API uses; list fields and the target candidate are jsonb.
 

@@ -1,4 +1,4 @@
--- BridgeInTech's own tables (bit-resources.md §3), in their own SQLite file. Times are Unix seconds (UTC);
+-- BridgeInTech's own tables (docs/BRIDGEINTECH.md#data), in their own SQLite file. Times are Unix seconds (UTC);
 -- enumeration columns hold the values the API uses; list fields and the target candidate are JSON text.
 
 -- +goose Up
