@@ -132,6 +132,9 @@ func newStack(t testing.TB, o stackOpts) *stack {
 	env := map[string]string{
 		"SESSION_KEYS": "0101010101010101010101010101010101010101010101010101010101010101",
 		"MS_BASE_URL":  msURL, "COOKIE_SECURE": "false", "HOST": "127.0.0.1", "PORT": "0",
+		// The tests that move the clock by weeks are about the refresh token's life; the idle timeout's own
+		// tests set it (sessions_test.go).
+		"SESSION_IDLE_TIMEOUT": "720h",
 	}
 	if o.loginLimit > 0 {
 		env["LOGIN_MAX_FAILURES"] = fmt.Sprint(o.loginLimit)
