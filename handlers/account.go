@@ -35,6 +35,10 @@ func (s *Server) login(c *fiber.Ctx) error {
 	}
 	defer attempt.abandoned() // every way out without MS's verdict on the password gives the slot back
 	ctx, reqID := c.UserContext(), requestIDOf(c)
+	if !s.sharedSlot(ctx, attempt, reqID) {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(s.cfg.LoginWindow.Seconds()+0.999)))
+		return s.fail(c, fiber.StatusTooManyRequests, msgTooManyLogins)
+	}
 	tokens, refused, err := s.ms.Login(ctx, username, password, reqID)
 	if err != nil {
 		return s.upstreamFailure(c, err)
@@ -65,6 +69,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 		return s.fail(c, fiber.StatusBadGateway, msgMSBadAnswer)
 	}
 	attempt.succeeded()
+	s.sharedSuccess(ctx, attempt, reqID)
 	sess := authn.NewSession(access.Identity, tokens, s.now())
 	c.Locals(localUserID, sess.UserID)
 	s.writeSession(c, sess)

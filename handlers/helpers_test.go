@@ -86,6 +86,7 @@ type stackOpts struct {
 	metricsPage  http.Handler      // the observer's metrics page
 	bit          bool              // serve BridgeInTech's routes from an SQLite file of the test's own
 	dbTimeout    time.Duration     // storewatch's per-call deadline (default 2s)
+	sessions     *fakeSessions     // the revocations, the Revoker and the login records (nil: none)
 }
 
 // stack is an emulator and a BFF on real loopback listeners.
@@ -183,7 +184,11 @@ func newStack(t testing.TB, o stackOpts) *stack {
 	if o.bit {
 		svc, dbPath = openTestStore(t, obs, o.dbTimeout, o.clock)
 	}
-	srv := New(Deps{Config: cfg, MS: ms, Codec: codec, Logger: logger, Metrics: obs, Now: o.clock.Now, Static: o.static, BIT: svc})
+	d := Deps{Config: cfg, MS: ms, Codec: codec, Logger: logger, Metrics: obs, Now: o.clock.Now, Static: o.static, BIT: svc}
+	if o.sessions != nil {
+		d.Revocations, d.Revoker, d.Sessions = o.sessions, o.sessions, o.sessions
+	}
+	srv := New(d)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
