@@ -109,7 +109,7 @@ func TestACopiedCookieOfAnEndedSessionCannotWriteBridgeInTechData(t *testing.T) 
 	if r := a.do(http.MethodPost, "/api/logout", nil); r.Status != http.StatusNoContent {
 		t.Fatalf("logout: %d", r.Status)
 	}
-	wantRefused(t, cp.do(http.MethodPut, "/api/user/additional_info", map[string]any{"is_phone_verified": false}), msgSessionRevoked)
+	wantRefused(t, cp.do(http.MethodPut, "/api/user/additional_info", validAdditionalInfo("+44 20 7946 0000")), msgSessionRevoked)
 }
 
 func TestTimeouts(t *testing.T) {
