@@ -264,10 +264,13 @@ func (r *Resolver) upgrade(s *session.Session, now time.Time) {
 	}
 }
 
-// NewSession is the session a login creates: a fresh id, logged in, accepted by MS and active at now.
-func NewSession(userID int64, tokens msclient.Tokens, now time.Time) session.Session {
-	now = now.UTC().Truncate(time.Second)
-	return session.Session{
+// NewSession is the session a login creates: a fresh id, logged in, accepted by MS and active at now. Per-user
+// revocations count whole seconds ("every session that logged in before T", T the second after the event), so a
+// login in the same second as a password change or "sign out everywhere" that this instance already knows of
+// would be ended at once: its login time is then moved to that next second.
+func (r *Resolver) NewSession(userID int64, tokens msclient.Tokens) session.Session {
+	now := r.cfg.Now().UTC().Truncate(time.Second)
+	s := session.Session{
 		UserID:       userID,
 		AccessToken:  tokens.Access,
 		RefreshToken: tokens.Refresh,
@@ -278,6 +281,16 @@ func NewSession(userID int64, tokens msclient.Tokens, now time.Time) session.Ses
 		MSCheckedAt:  now,
 		ActiveAt:     now,
 	}
+	if r.IsRevoked(userID, s.ID, s.LoginAt) {
+		s.LoginAt = now.Add(time.Second)
+	}
+	return s
+}
+
+// Cutoff is the Before of a per-user revocation made at now: the next whole second, so every session that logged
+// in up to now is before it.
+func (r *Resolver) Cutoff() time.Time {
+	return r.cfg.Now().UTC().Truncate(time.Second).Add(time.Second)
 }
 
 // End is the moment a session is over whatever happens: its refresh token's expiry, or the absolute timeout.

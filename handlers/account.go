@@ -6,7 +6,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/anitab-org/bridge-in-tech-bff/authn"
 	"github.com/anitab-org/bridge-in-tech-bff/msclient"
 	"github.com/anitab-org/bridge-in-tech-bff/secret"
 )
@@ -70,7 +69,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	}
 	attempt.succeeded()
 	s.sharedSuccess(ctx, attempt, reqID)
-	sess := authn.NewSession(access.Identity, tokens, s.now())
+	sess := s.auth.NewSession(access.Identity, tokens)
 	c.Locals(localUserID, sess.UserID)
 	s.writeSession(c, sess)
 	s.recordLogin(c, sess)

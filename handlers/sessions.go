@@ -82,19 +82,27 @@ func (s *Server) recordLogin(c *fiber.Ctx, sess session.Session) {
 // session of the user (the current one is re-sealed with a new id and login time so it stays), an account
 // deletion ends them all.
 func (s *Server) afterMS(c *fiber.Ctx, r msRoute, res *authn.Result, resp *msclient.Response) {
-	if resp.Status < 200 || resp.Status > 299 || res.UserID == 0 && !res.ViaCookie {
+	pw := r.method == fiber.MethodPut && r.path == "/user/change_password"
+	del := r.method == fiber.MethodDelete && r.path == "/user"
+	if resp.Status < 200 || resp.Status > 299 || !pw && !del {
 		return
 	}
 	user := res.UserID
 	if res.ViaCookie {
 		user = res.Session.UserID
+	} else if user == 0 {
+		// A Bearer caller without MS_JWT_SECRET: MS has just accepted its token, so the token's identity is
+		// genuine even though the BFF cannot check its signature.
+		if b, read := s.auth.Bearer(res.Authorization, msclient.TokenAccess, true); read && b.Claims.Identity > 0 {
+			user = b.Claims.Identity
+		}
+	}
+	if user == 0 {
+		return
 	}
 	switch {
-	case r.method == fiber.MethodPut && r.path == "/user/change_password":
-		if user == 0 { // a Bearer caller without MS_JWT_SECRET: its id is not verified here
-			return
-		}
-		before := s.now().UTC().Truncate(time.Second).Add(time.Second)
+	case pw:
+		before := s.auth.Cutoff()
 		s.endUserSessions(c, user, before)
 		if res.ViaCookie {
 			res.Session.ID, res.Session.LoginAt, res.Session.ActiveAt = session.NewID(), before, before
@@ -102,11 +110,8 @@ func (s *Server) afterMS(c *fiber.Ctx, r msRoute, res *authn.Result, resp *mscli
 			res.Reseal, res.Clear = true, false
 			s.recordLogin(c, res.Session)
 		}
-	case r.method == fiber.MethodDelete && r.path == "/user":
-		if user == 0 {
-			return
-		}
-		s.endUserSessions(c, user, s.now().UTC().Truncate(time.Second).Add(time.Second))
+	case del:
+		s.endUserSessions(c, user, s.auth.Cutoff())
 		if res.ViaCookie {
 			res.Clear, res.Reseal = true, false
 		}
@@ -230,7 +235,7 @@ func (s *Server) endAllSessions(c *fiber.Ctx) error {
 	if done, err := s.checkPassword(c, &res); done {
 		return err
 	}
-	s.endUserSessions(c, res.UserID, s.now().UTC().Truncate(time.Second).Add(time.Second))
+	s.endUserSessions(c, res.UserID, s.auth.Cutoff())
 	s.clearSession(c)
 	c.Set("Clear-Site-Data", `"cookies"`)
 	return c.SendStatus(fiber.StatusNoContent)
@@ -278,6 +283,11 @@ func (s *Server) checkPassword(c *fiber.Ctx, res *authn.Result) (done bool, err 
 		return true, s.fail(c, fiber.StatusTooManyRequests, msgTooManyLogins)
 	}
 	defer attempt.abandoned()
+	if !s.sharedSlot(ctx, attempt, reqID) {
+		s.settle(c, res)
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(s.cfg.LoginWindow.Seconds()+0.999)))
+		return true, s.fail(c, fiber.StatusTooManyRequests, msgTooManyLogins)
+	}
 	_, refused, lerr := s.ms.Login(ctx, username, secret.String(*body.Password), reqID)
 	if lerr != nil {
 		s.settle(c, res)
@@ -291,6 +301,7 @@ func (s *Server) checkPassword(c *fiber.Ctx, res *authn.Result) (done bool, err 
 		return true, s.fail(c, fiber.StatusForbidden, msgPasswordWrong)
 	}
 	attempt.succeeded()
+	s.sharedSuccess(ctx, attempt, reqID)
 	return false, nil
 }
 

@@ -307,3 +307,38 @@ func TestTheLoginBudgetIsSharedByInstances(t *testing.T) {
 		t.Fatalf("%d guesses reached MS across three instances, the limit is %d", n, limit)
 	}
 }
+
+func TestAPasswordChangeByABearerClientEndsTheUsersCookieSessions(t *testing.T) {
+	t.Parallel()
+	u := emulator.LoadUsers(1)[0]
+	for _, verify := range []bool{false, true} {
+		fs := &fakeSessions{}
+		s := newStack(t, stackOpts{users: []emulator.SeedUser{u}, sessions: fs, verifyLocal: verify})
+		b := s.newClient()
+		b.mustLogin(u)
+		access, _ := s.msLogin(u)
+		api := s.newClient()
+		r := api.do(http.MethodPut, "/api/user/change_password", map[string]string{"current_password": u.Password, "new_password": "N3w-passw0rd!"},
+			"Authorization", "Bearer "+access)
+		if r.Status != http.StatusCreated {
+			t.Fatalf("MS_JWT_SECRET set %v: change: %d %s", verify, r.Status, r.Body)
+		}
+		wantRefused(t, b.do(http.MethodGet, "/api/user", nil), msgSessionRevoked)
+	}
+}
+
+func TestALoginInTheSecondAfterSignOutEverywhereStays(t *testing.T) {
+	t.Parallel()
+	u := emulator.LoadUsers(1)[0]
+	fs := &fakeSessions{}
+	s := newStack(t, stackOpts{users: []emulator.SeedUser{u}, sessions: fs}) // the clock stands still: one second
+	a := s.newClient()
+	a.mustLogin(u)
+	if r := a.do(http.MethodPost, "/api/sessions/end-all", map[string]string{"password": u.Password}); r.Status != http.StatusNoContent {
+		t.Fatalf("end-all: %d %s", r.Status, r.Body)
+	}
+	a.mustLogin(u)
+	if r := a.do(http.MethodGet, "/api/user", nil); r.Status != http.StatusOK {
+		t.Fatalf("a login made just after signing out everywhere: %d %s", r.Status, r.Body)
+	}
+}
