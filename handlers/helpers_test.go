@@ -186,7 +186,7 @@ func newStack(t testing.TB, o stackOpts) *stack {
 	}
 	d := Deps{Config: cfg, MS: ms, Codec: codec, Logger: logger, Metrics: obs, Now: o.clock.Now, Static: o.static, BIT: svc}
 	if o.sessions != nil {
-		d.Revocations, d.Revoker, d.Sessions = o.sessions, o.sessions, o.sessions
+		d.Revocations, d.Revoker, d.Sessions = o.sessions.run(t, o.clock.Now, logger)
 	}
 	srv := New(d)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -3,17 +3,19 @@ package handlers
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"sync/atomic"
+	"testing"
 	"time"
 
 	"github.com/anitab-org/bridge-in-tech-bff/revocation"
 )
 
-// fakeSessions stands for the Mirror, the Revoker and the Store at once, in memory: what the handlers need of
-// them. Revoke applies at once (as the Revoker does) and fails when down is set (the database is unreachable).
+// fakeSessions is an in-memory revocation.Store that can be taken down (every call fails while down is set). run
+// puts the real Mirror and Revoker in front of it, as the app does.
 type fakeSessions struct {
-	unloaded atomic.Bool // the Mirror has not loaded yet
+	unloaded atomic.Bool // set before the stack starts: the Mirror never loads (the database was down at start)
 	down     atomic.Bool // every database call fails
 
 	mu       sync.Mutex
@@ -25,9 +27,25 @@ type fakeSessions struct {
 
 var errDown = errors.New("the test database is down")
 
-func (f *fakeSessions) Ready() bool { return !f.unloaded.Load() }
+// run starts a Mirror and a Revoker on f for the test's lifetime and returns what the handlers' Deps take.
+func (f *fakeSessions) run(t testing.TB, now func() time.Time, logger *slog.Logger) (*revocation.Mirror, *revocation.Revoker, revocation.Store) {
+	m := revocation.NewMirror(revocation.MirrorOptions{Now: now, Logger: logger})
+	r := revocation.NewRevoker(m, revocation.RevokerOptions{Now: now, Logger: logger, RetryMin: 10 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	if !f.unloaded.Load() {
+		wg.Go(func() { _ = m.Run(ctx, f) })
+		for !f.down.Load() && !m.Ready() { // the first load reads f's memory: at once (unless it is down)
+			time.Sleep(time.Millisecond)
+		}
+	}
+	wg.Go(func() { _ = r.Run(ctx, f) })
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	return m, r, f
+}
 
-func (f *fakeSessions) Revoked(userID int64, id revocation.SessionID, loginAt time.Time) bool {
+// stored reports whether the database holds a revocation that ends the session.
+func (f *fakeSessions) stored(userID int64, id revocation.SessionID, loginAt time.Time) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, e := range f.entries {
@@ -42,12 +60,12 @@ func (f *fakeSessions) Revoked(userID int64, id revocation.SessionID, loginAt ti
 }
 
 func (f *fakeSessions) Revoke(_ context.Context, e revocation.Entry) error {
-	f.mu.Lock()
-	f.entries = append(f.entries, e)
-	f.mu.Unlock()
 	if f.down.Load() {
 		return errDown
 	}
+	f.mu.Lock()
+	f.entries = append(f.entries, e)
+	f.mu.Unlock()
 	return nil
 }
 
@@ -58,6 +76,9 @@ func (f *fakeSessions) revocations() []revocation.Entry {
 }
 
 func (f *fakeSessions) Revocations(context.Context, time.Time) ([]revocation.Entry, int64, error) {
+	if f.down.Load() {
+		return nil, 0, errDown
+	}
 	return f.revocations(), 0, nil
 }
 func (f *fakeSessions) RevocationsSince(context.Context, int64) ([]revocation.Entry, int64, error) {
