@@ -133,17 +133,16 @@ type sessionsList struct {
 }
 
 // cookieCaller resolves a sessions route's caller: only a cookie session has sessions to list and end.
-func (s *Server) cookieCaller(c *fiber.Ctx) (authn.Result, bool) {
+func (s *Server) cookieCaller(c *fiber.Ctx) authn.Result {
 	q := s.authRequest(c)
 	q.Authorization = "" // the sessions routes are the cookie's: a Bearer header does not name a session
-	res := s.resolve(c, q)
-	return res, res.OK()
+	return s.resolve(c, q)
 }
 
 // listSessions answers the user's live sessions, newest login first, marking the current one.
 func (s *Server) listSessions(c *fiber.Ctx) error {
-	res, ok := s.cookieCaller(c)
-	if !ok {
+	res := s.cookieCaller(c)
+	if !res.OK() {
 		return s.refuse(c, &res)
 	}
 	s.settle(c, &res)
@@ -191,8 +190,8 @@ func (s *Server) endOneSession(c *fiber.Ctx) error {
 	if !ok {
 		return s.fail(c, fiber.StatusNotFound, msgBadSessionID)
 	}
-	res, ok := s.cookieCaller(c)
-	if !ok {
+	res := s.cookieCaller(c)
+	if !res.OK() {
 		return s.refuse(c, &res)
 	}
 	if id == res.Session.ID {
@@ -217,8 +216,8 @@ func (s *Server) endOneSession(c *fiber.Ctx) error {
 		s.settle(c, &res)
 		return s.fail(c, fiber.StatusNotFound, msgNoSuchSession)
 	}
-	if done, err := s.checkPassword(c, &res); done {
-		return err
+	if refusal := s.checkPassword(c, &res); refusal != nil {
+		return refusal()
 	}
 	s.endSession(c, res.UserID, id, target.Until)
 	s.settle(c, &res)
@@ -228,12 +227,12 @@ func (s *Server) endOneSession(c *fiber.Ctx) error {
 // endAllSessions is "sign out everywhere": every session of the user, this one included, after the current
 // password is checked. The cookie is cleared.
 func (s *Server) endAllSessions(c *fiber.Ctx) error {
-	res, ok := s.cookieCaller(c)
-	if !ok {
+	res := s.cookieCaller(c)
+	if !res.OK() {
 		return s.refuse(c, &res)
 	}
-	if done, err := s.checkPassword(c, &res); done {
-		return err
+	if refusal := s.checkPassword(c, &res); refusal != nil {
+		return refusal()
 	}
 	s.endUserSessions(c, res.UserID, s.auth.Cutoff())
 	s.clearSession(c)
@@ -242,67 +241,68 @@ func (s *Server) endAllSessions(c *fiber.Ctx) error {
 }
 
 // checkPassword checks the body's "password" with MS: GET /user names the user, and a login with that username
-// and the password must succeed (its tokens are dropped). It counts against the login limiter like a login. done
-// says it has answered (a refusal) and err is what the handler returns.
-func (s *Server) checkPassword(c *fiber.Ctx, res *authn.Result) (done bool, err error) {
+// and the password must succeed (its tokens are dropped). It counts against the login limiters like a login. It
+// returns nil when the password is right, or the refusal to answer with (the cookie settled first).
+func (s *Server) checkPassword(c *fiber.Ctx, res *authn.Result) (refusal func() error) {
+	refuse := func(answer func() error) func() error {
+		return func() error {
+			s.settle(c, res)
+			return answer()
+		}
+	}
 	var body struct {
 		Password *string `json:"password"`
 	}
 	raw := c.Request().Body()
 	if !isJSONObject(raw) || json.Unmarshal(raw, &body) != nil || body.Password == nil || *body.Password == "" {
-		s.settle(c, res)
-		return true, s.fail(c, fiber.StatusBadRequest, msgPasswordNeeded)
+		return refuse(func() error { return s.fail(c, fiber.StatusBadRequest, msgPasswordNeeded) })
 	}
 	ctx, reqID := c.UserContext(), requestIDOf(c)
-	resp, uerr := s.ms.Do(ctx, msclient.Request{Method: fiber.MethodGet, Path: "/user", RequestID: reqID,
+	resp, err := s.ms.Do(ctx, msclient.Request{Method: fiber.MethodGet, Path: "/user", RequestID: reqID,
 		Route: "GET /user", Authorization: res.Authorization})
-	if uerr != nil {
-		s.settle(c, res)
-		return true, s.upstreamFailure(c, uerr)
-	}
-	var who struct {
-		ID       int64  `json:"id"`
-		Username string `json:"username"`
+	if err != nil {
+		return refuse(func() error { return s.upstreamFailure(c, err) })
 	}
 	if resp.Status != fiber.StatusOK {
 		if resp.AuthFailure() != msclient.AuthNone {
 			s.auth.Refused(ctx, res, reqID)
 		}
-		s.settle(c, res)
-		return true, s.passThrough(c, resp)
+		return refuse(func() error { return s.passThrough(c, resp) })
+	}
+	var who struct {
+		ID       int64  `json:"id"`
+		Username string `json:"username"`
 	}
 	if json.Unmarshal(resp.Body, &who) != nil || who.ID != res.UserID || who.Username == "" {
-		s.settle(c, res)
-		return true, s.fail(c, fiber.StatusBadGateway, msgMSBadAnswer)
+		return refuse(func() error { return s.fail(c, fiber.StatusBadGateway, msgMSBadAnswer) })
 	}
-	username := secret.String(who.Username)
+	tooMany := func(wait time.Duration) func() error {
+		return refuse(func() error {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds()+0.999)))
+			return s.fail(c, fiber.StatusTooManyRequests, msgTooManyLogins)
+		})
+	}
 	attempt, wait := s.logins.begin(s.clientIP(c), who.Username)
 	if attempt == nil {
-		s.settle(c, res)
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(wait.Seconds()+0.999)))
-		return true, s.fail(c, fiber.StatusTooManyRequests, msgTooManyLogins)
+		return tooMany(wait)
 	}
 	defer attempt.abandoned()
 	if !s.sharedSlot(ctx, attempt, reqID) {
-		s.settle(c, res)
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(s.cfg.LoginWindow.Seconds()+0.999)))
-		return true, s.fail(c, fiber.StatusTooManyRequests, msgTooManyLogins)
+		return tooMany(s.cfg.LoginWindow)
 	}
-	_, refused, lerr := s.ms.Login(ctx, username, secret.String(*body.Password), reqID)
-	if lerr != nil {
-		s.settle(c, res)
-		return true, s.upstreamFailure(c, lerr)
+	_, refused, err := s.ms.Login(ctx, secret.String(who.Username), secret.String(*body.Password), reqID)
+	if err != nil {
+		return refuse(func() error { return s.upstreamFailure(c, err) })
 	}
 	if refused != nil {
 		if refused.Status == fiber.StatusUnauthorized {
 			attempt.failed()
 		}
-		s.settle(c, res)
-		return true, s.fail(c, fiber.StatusForbidden, msgPasswordWrong)
+		return refuse(func() error { return s.fail(c, fiber.StatusForbidden, msgPasswordWrong) })
 	}
 	attempt.succeeded()
 	s.sharedSuccess(ctx, attempt, reqID)
-	return false, nil
+	return nil
 }
 
 // parseSessionID reads a session id as the sessions list writes it: 32 lowercase hex digits.
