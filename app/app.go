@@ -158,6 +158,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	ends := startSessionEnds(ctx, store, nil, logger) // sessions.go
 	defer ends.close()
+	ends.awaitLoad(ctx)
 	deps := handlers.Deps{Config: cfg, MS: ms, Codec: codec, Logger: logger, Metrics: m, BIT: svc}
 	ends.deps(&deps)
 	if static != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/anitab-org/bridge-in-tech-bff/handlers"
 	"github.com/anitab-org/bridge-in-tech-bff/revocation"
@@ -54,6 +55,25 @@ func startSessionEnds(ctx context.Context, st any, obs revocation.Observer, logg
 		}
 	}()
 	return e
+}
+
+// loadWait bounds how long start-up waits for the first load of the revocations before listening: long enough for
+// a reachable database (milliseconds), short enough that a database that is down does not hold the start. Sessions
+// that logged in before the start get 503 until the load (docs/SESSIONS.md).
+const loadWait = 2 * time.Second
+
+// awaitLoad waits until the revocations are loaded, loadWait at most.
+func (e *sessionEnds) awaitLoad(ctx context.Context) {
+	if e == nil {
+		return
+	}
+	deadline := time.Now().Add(loadWait)
+	for !e.mirror.Ready() && time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !e.mirror.Ready() {
+		e.logger.Warn("the revocations are not loaded yet: sessions older than this process get 503 until they are")
+	}
 }
 
 // deps hands the Mirror, the Revoker and the store to the handlers (nothing when e is nil).
