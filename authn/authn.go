@@ -238,7 +238,7 @@ func (r *Resolver) ended(sess session.Session, now time.Time) (Kind, string) {
 		if !rv.Ready() && (sess.Legacy() || sess.LoginAt.Before(r.started)) {
 			return NotLoaded, ""
 		}
-		if rv.Revoked(sess.UserID, sess.ID, sess.LoginAt) {
+		if rv.Revoked(sess.UserID, IDOf(sess), sess.LoginAt) {
 			return Revoked, "revoked"
 		}
 	}
@@ -250,15 +250,33 @@ func (r *Resolver) IsRevoked(userID int64, id revocation.SessionID, loginAt time
 	return r.cfg.Revocations != nil && r.cfg.Revocations.Revoked(userID, id, loginAt)
 }
 
-// upgrade gives a legacy session (a cookie from before session ids) an id when it is re-sealed anyway. Its login
-// time is unknown: it counts from now; the revocations of its user were checked just before (any per-user cutoff
-// ends a legacy session).
+// IDOf is the id that names s in revocations. A legacy session (a cookie from before session ids) has none sealed
+// in: its id is derived from its refresh token (which MS never changes for a session), so every copy of one legacy
+// cookie has the same id, a logout of one ends them all, and the id it gets at its re-seal is that one too.
+func IDOf(s session.Session) revocation.SessionID {
+	if !s.Legacy() {
+		return s.ID
+	}
+	h := sha256.New()
+	h.Write([]byte(legacyIDContext))
+	h.Write([]byte(s.RefreshToken.Reveal()))
+	var id revocation.SessionID
+	copy(id[:], h.Sum(nil))
+	return id
+}
+
+// legacyIDContext separates IDOf's hash from any other use of SHA-256 over a token.
+const legacyIDContext = "bridge-in-tech-bff legacy session id v1\x00"
+
+// upgrade gives a legacy session its id (IDOf) and times when it is re-sealed anyway. Its login time is unknown:
+// it counts from now; the revocations of its user were checked just before with a login time of zero (any
+// per-user cutoff ends a legacy session).
 func (r *Resolver) upgrade(s *session.Session, now time.Time) {
 	if !s.Legacy() {
 		return
 	}
 	now = now.UTC().Truncate(time.Second)
-	s.ID, s.LoginAt, s.ActiveAt = session.NewID(), now, now
+	s.ID, s.LoginAt, s.ActiveAt = IDOf(*s), now, now
 	if s.MSCheckedAt.IsZero() {
 		s.MSCheckedAt = now
 	}
@@ -364,10 +382,10 @@ func (r *Resolver) Refresh(ctx context.Context, res *Result, requestID string) {
 // refresh did not help): the session ends everywhere (when it has an id) and its cookie is cleared.
 func (r *Resolver) Refused(ctx context.Context, res *Result, requestID string) {
 	res.Clear, res.Reseal = true, false
-	if !res.ViaCookie || res.Session.Legacy() || r.cfg.Revoker == nil {
+	if !res.ViaCookie || r.cfg.Revoker == nil {
 		return
 	}
-	e := revocation.Entry{SessionID: res.Session.ID, UserID: res.Session.UserID, Until: r.End(res.Session)}
+	e := revocation.Entry{SessionID: IDOf(res.Session), UserID: res.Session.UserID, Until: r.End(res.Session)}
 	if err := r.cfg.Revoker.Revoke(context.WithoutCancel(ctx), e); err != nil {
 		r.cfg.Logger.Warn("a session MS refused is ended here; storing its revocation is retried",
 			"request_id", requestID, "error", err)

@@ -124,6 +124,9 @@ func TestALegacyCookieGetsAnIDAtItsNextReseal(t *testing.T) {
 		if !res.OK() || res.Reseal != tt.wantNewID || res.Session.Legacy() == tt.wantNewID {
 			t.Fatalf("%s: ok %v reseal %v legacy %v", tt.name, res.OK(), res.Reseal, res.Session.Legacy())
 		}
+		if tt.wantNewID && res.Session.ID != authn.IDOf(legacy) {
+			t.Fatalf("%s: the new id is not the one every copy of the legacy cookie gets", tt.name)
+		}
 		if tt.wantNewID && (!res.Session.LoginAt.Equal(start) || !res.Session.ActiveAt.Equal(start)) {
 			t.Fatalf("%s: times %v %v", tt.name, res.Session.LoginAt, res.Session.ActiveAt)
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/anitab-org/bridge-in-tech-bff/authn"
 	"github.com/anitab-org/bridge-in-tech-bff/msclient"
 	"github.com/anitab-org/bridge-in-tech-bff/secret"
 )
@@ -108,7 +109,7 @@ func loginFields(body []byte) (username, password secret.String, ok bool) {
 // Revoker keeps the revocation and retries it).
 func (s *Server) logout(c *fiber.Ctx) error {
 	if sess, ok := s.openedSession(c); ok {
-		s.endSession(c, sess.UserID, sess.ID, s.auth.End(sess))
+		s.endSession(c, sess.UserID, authn.IDOf(sess), s.auth.End(sess))
 	}
 	s.clearSession(c)
 	c.Set("Clear-Site-Data", `"cookies"`)

@@ -39,11 +39,8 @@ func (s *Server) openedSession(c *fiber.Ctx) (session.Session, bool) {
 	return sess, err == nil
 }
 
-// endSession ends one session everywhere. A legacy session (no id) cannot be named: only its cookie is cleared.
+// endSession ends one session everywhere.
 func (s *Server) endSession(c *fiber.Ctx, userID int64, id revocation.SessionID, until time.Time) {
-	if id.IsZero() {
-		return
-	}
 	s.revoke(c, revocation.Entry{SessionID: id, UserID: userID, Until: until})
 }
 
@@ -156,7 +153,7 @@ func (s *Server) listSessions(c *fiber.Ctx) error {
 	out := sessionsList{Sessions: make([]sessionItem, 0, len(records))}
 	for _, r := range records {
 		out.Sessions = append(out.Sessions, sessionItem{ID: hex.EncodeToString(r.SessionID[:]), Device: r.Device,
-			LoginAt: r.LoginAt.Unix(), ExpiresAt: r.Until.Unix(), Current: r.SessionID == res.Session.ID})
+			LoginAt: r.LoginAt.Unix(), ExpiresAt: r.Until.Unix(), Current: r.SessionID == authn.IDOf(res.Session)})
 	}
 	return c.JSON(out)
 }
@@ -194,7 +191,7 @@ func (s *Server) endOneSession(c *fiber.Ctx) error {
 	if !res.OK() {
 		return s.refuse(c, &res)
 	}
-	if id == res.Session.ID {
+	if id == authn.IDOf(res.Session) {
 		s.endSession(c, res.UserID, id, s.auth.End(res.Session))
 		s.clearSession(c)
 		return c.SendStatus(fiber.StatusNoContent)

@@ -342,3 +342,27 @@ func TestALoginInTheSecondAfterSignOutEverywhereStays(t *testing.T) {
 		t.Fatalf("a login made just after signing out everywhere: %d %s", r.Status, r.Body)
 	}
 }
+
+func TestALogoutOfACookieFromBeforeSessionIDsEndsItsCopies(t *testing.T) {
+	t.Parallel()
+	u := emulator.LoadUsers(1)[0]
+	clk := newClock()
+	s := newStack(t, stackOpts{clock: clk, users: []emulator.SeedUser{u}, sessions: &fakeSessions{}})
+	access, refresh := s.msLogin(u)
+	legacy := session.Session{UserID: 1, AccessToken: secret.String(access), RefreshToken: secret.String(refresh),
+		AccessExp: clk.Now().Add(10 * time.Minute).UTC().Truncate(time.Second), RefreshExp: clk.Now().Add(24 * time.Hour).UTC().Truncate(time.Second)}
+	v, err := s.codec.Seal(legacy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := s.newClient()
+	a.setCookie(v)
+	cp := a.copyOf()
+	if r := a.do(http.MethodGet, "/api/user", nil); r.Status != http.StatusOK {
+		t.Fatalf("a legacy cookie: %d %s", r.Status, r.Body)
+	}
+	if r := a.do(http.MethodPost, "/api/logout", nil); r.Status != http.StatusNoContent {
+		t.Fatalf("logout: %d", r.Status)
+	}
+	wantRefused(t, cp.do(http.MethodGet, "/api/user", nil), msgSessionRevoked)
+}
