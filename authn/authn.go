@@ -434,7 +434,7 @@ func userOf(resp *msclient.Response) (id int64, name string, ok bool) {
 
 // bearer resolves a request that carries its own Authorization header (and no cookie that serves it).
 func (r *Resolver) bearer(ctx context.Context, q Request) Result {
-	res, claimsRead := r.Bearer(q.Authorization, msclient.TokenAccess, false)
+	res := r.Bearer(q.Authorization, msclient.TokenAccess, false)
 	if !res.OK() {
 		return res
 	}
@@ -456,7 +456,7 @@ func (r *Resolver) bearer(ctx context.Context, q Request) Result {
 		return Result{Refusal: &Refusal{Kind: MSRefused, MS: resp}}
 	}
 	id, name, ok := userOf(resp)
-	if !ok || (claimsRead && id != res.Claims.Identity) {
+	if !ok || (res.Claims.Type != "" && id != res.Claims.Identity) {
 		r.cfg.Logger.Error("MS /user answered without a user id, or for another user", "request_id", q.RequestID)
 		return Result{Refusal: refuse(MSBadAnswer)}
 	}
@@ -466,28 +466,28 @@ func (r *Resolver) bearer(ctx context.Context, q Request) Result {
 
 // Bearer takes a request's own Authorization header as the credential. With MS_JWT_SECRET the token is checked
 // here first (signature, HS256 only, expiry, type), so forged or expired tokens never reach MS. needClaims reads
-// the claims even without the secret (unverified then: UserID stays 0). claimsRead says Claims was filled.
-func (r *Resolver) Bearer(h secret.String, wantType string, needClaims bool) (res Result, claimsRead bool) {
-	res = Result{Authorization: h}
+// the claims even without the secret (unverified then: UserID stays 0). Claims is left zero when not read.
+func (r *Resolver) Bearer(h secret.String, wantType string, needClaims bool) Result {
+	res := Result{Authorization: h}
 	if !needClaims && !r.cfg.VerifyBearer {
-		return res, false
+		return res
 	}
 	tok, ok := BearerToken(h)
 	if !ok {
-		return Result{Refusal: refuse(TokenInvalid)}, false
+		return Result{Refusal: refuse(TokenInvalid)}
 	}
 	claims, err := r.cfg.MS.ParseToken(tok, wantType)
 	if err != nil {
 		if errors.Is(err, msclient.ErrTokenExpired) {
-			return Result{Refusal: refuse(TokenExpired)}, false
+			return Result{Refusal: refuse(TokenExpired)}
 		}
-		return Result{Refusal: refuse(TokenInvalid)}, false
+		return Result{Refusal: refuse(TokenInvalid)}
 	}
 	res.Claims = claims
 	if r.cfg.VerifyBearer { // an unverified id is never used
 		res.UserID = claims.Identity
 	}
-	return res, true
+	return res
 }
 
 // BearerToken splits "Bearer <jwt>" the way MS does: exactly two whitespace-separated parts, "Bearer" as written.

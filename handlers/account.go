@@ -149,7 +149,7 @@ type refreshAnswer struct {
 // refreshNow refreshes the session's access token at once. A Bearer caller's own refresh token goes to MS as-is.
 func (s *Server) refreshNow(c *fiber.Ctx) error {
 	if h := c.Get(fiber.HeaderAuthorization); h != "" {
-		res, _ := s.auth.Bearer(secret.String(h), msclient.TokenRefresh, false)
+		res := s.auth.Bearer(secret.String(h), msclient.TokenRefresh, false)
 		if !res.OK() {
 			return s.refuse(c, &res)
 		}

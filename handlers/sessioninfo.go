@@ -23,7 +23,7 @@ func (s *Server) bearerSessionInfo(c *fiber.Ctx, h secret.String) error {
 		return s.fail(c, fiber.StatusUnauthorized, msgTokenInvalid)
 	}
 	if !s.cfg.MSJWTSecret.Empty() {
-		res, _ := s.auth.Bearer(h, msclient.TokenAccess, true) // verifies signature and expiry
+		res := s.auth.Bearer(h, msclient.TokenAccess, true) // verifies signature and expiry
 		if !res.OK() {
 			return s.refuse(c, &res)
 		}

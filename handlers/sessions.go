@@ -90,7 +90,7 @@ func (s *Server) afterMS(c *fiber.Ctx, r msRoute, res *authn.Result, resp *mscli
 	} else if user == 0 {
 		// A Bearer caller without MS_JWT_SECRET: MS has just accepted its token, so the token's identity is
 		// genuine even though the BFF cannot check its signature.
-		if b, read := s.auth.Bearer(res.Authorization, msclient.TokenAccess, true); read && b.Claims.Identity > 0 {
+		if b := s.auth.Bearer(res.Authorization, msclient.TokenAccess, true); b.OK() && b.Claims.Identity > 0 {
 			user = b.Claims.Identity
 		}
 	}
