@@ -56,6 +56,9 @@ func newSessionFleet(t *testing.T) *sessionFleet {
 	if t.Failed() {
 		t.FailNow()
 	}
+	if countLogLines(f.bffs[0], "the database keeps no revocations") > 0 {
+		t.Fatal("the BFF on PostgreSQL keeps no revocations: bit/pgstore must implement revocation.Store")
+	}
 	return f
 }
 
