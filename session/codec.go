@@ -107,8 +107,7 @@ func (c *Codec) Name() string { return c.name }
 // key, a random 96-bit IV, the session as compact JSON, and the GCM tag. Times are stored as unix seconds. s
 // needs a positive UserID, both tokens (printable ASCII, as JWTs are) and both expiry times after 1970.
 func (c *Codec) Seal(s Session) (string, error) {
-	if err := validSession(s.UserID, s.AccessToken.Reveal(), s.RefreshToken.Reveal(),
-		s.AccessExp.Unix(), s.RefreshExp.Unix()); err != nil {
+	if err := validFull(s); err != nil {
 		return "", fmt.Errorf("session: seal: %w", err)
 	}
 	k := &c.ring[0]
