@@ -122,6 +122,7 @@ type Result struct {
 	Authorization secret.String   // the Authorization header MS gets
 	Claims        msclient.Claims // a Bearer token's claims, when they were read
 	ViaCookie     bool
+	ViaHandle     bool            // a legacy client's handle named the cookie's session (ViaCookie too)
 	Session       session.Session // the cookie session (ViaCookie), as it is to be re-sealed
 	Name          string          // the user's MS name, when GET /user was asked on the way
 	UserBody      []byte          // MS's GET /user answer, when it was asked on the way (the caller binds the account)
@@ -166,6 +167,9 @@ func refuse(k Kind) *Refusal { return &Refusal{Kind: k} }
 // Resolve decides who the request acts for.
 func (r *Resolver) Resolve(ctx context.Context, q Request) Result {
 	if !q.Authorization.Empty() {
+		if h, ok := HandleOf(q.Authorization); ok {
+			return r.handled(ctx, q, h)
+		}
 		if res, ok := r.expiredBearerFallback(ctx, q, false); ok {
 			return res
 		}

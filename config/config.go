@@ -49,8 +49,12 @@ type Config struct {
 	CookieSameSite string        `env:"COOKIE_SAMESITE" envDefault:"Lax"`
 	CookieSecure   bool          `env:"COOKIE_SECURE" envDefault:"true"`
 	MSTimeout      time.Duration `env:"MS_TIMEOUT" envDefault:"10s"`
-	ExposeTokens   bool          `env:"EXPOSE_TOKENS" envDefault:"false"`
-	StaticDir      string        `env:"STATIC_DIR"`
+	// ExposeTokens gives legacy clients an access_token in the login answer: a handle bound to the session,
+	// worth nothing without its cookie. ExposeMSTokens gives the real MS access token instead (and implies
+	// ExposeTokens): only for a client that must call MS itself (docs/SESSIONS.md#legacy-clients-and-handles).
+	ExposeTokens   bool   `env:"EXPOSE_TOKENS" envDefault:"false"`
+	ExposeMSTokens bool   `env:"EXPOSE_MS_TOKENS" envDefault:"false"`
+	StaticDir      string `env:"STATIC_DIR"`
 	// ContentSecurityPolicy replaces the strict default CSP sent with SPA pages (e.g. for a build with inline
 	// scripts).
 	ContentSecurityPolicy string `env:"CONTENT_SECURITY_POLICY"`

@@ -16,7 +16,9 @@ type loginAnswer struct {
 	User             json.RawMessage `json:"user"`
 	AccessExpiresAt  int64           `json:"access_expires_at"`
 	SessionExpiresAt int64           `json:"session_expires_at"`
-	// Legacy fields, only with EXPOSE_TOKENS=true (the old React client reads them).
+	// Legacy fields, only with EXPOSE_TOKENS=true (the old React client reads them): a handle bound to this
+	// session (docs/SESSIONS.md#legacy-clients-and-handles) and the session's end; with EXPOSE_MS_TOKENS=true
+	// the MS access token itself and its expiry.
 	AccessToken  string   `json:"access_token,omitempty"`
 	AccessExpiry *float64 `json:"access_expiry,omitempty"`
 }
@@ -76,9 +78,15 @@ func (s *Server) login(c *fiber.Ctx) error {
 	s.writeSession(c, sess)
 	s.recordLogin(c, sess)
 	ans := loginAnswer{User: userResp.Body, AccessExpiresAt: sess.AccessExp.Unix(), SessionExpiresAt: s.auth.End(sess).Unix()}
-	if s.cfg.ExposeTokens {
+	switch {
+	case s.cfg.ExposeMSTokens:
 		exp := float64(sess.AccessExp.Unix())
 		ans.AccessToken, ans.AccessExpiry = tokens.Access.Reveal(), &exp
+	case s.cfg.ExposeTokens:
+		// The handle lives as long as the session: its expiry is the session's end, so the app never logs the
+		// user out while the session lives.
+		exp := float64(s.auth.End(sess).Unix())
+		ans.AccessToken, ans.AccessExpiry = s.auth.Handle(sess), &exp
 	}
 	return c.Status(fiber.StatusOK).JSON(ans)
 }
@@ -127,7 +135,7 @@ type sessionAnswer struct {
 
 // sessionInfo tells the app who is logged in, refreshing silently like any other call.
 func (s *Server) sessionInfo(c *fiber.Ctx) error {
-	if h := c.Get(fiber.HeaderAuthorization); h != "" {
+	if h := c.Get(fiber.HeaderAuthorization); h != "" && !isHandle(h) {
 		return s.bearerSessionInfo(c, secret.String(h)) // sessioninfo.go: verified, or accepted by MS
 	}
 	q := s.authRequest(c)
@@ -141,6 +149,13 @@ func (s *Server) sessionInfo(c *fiber.Ctx) error {
 	return c.JSON(sessionAnswer{Authenticated: true, UserID: res.UserID, AccessExpiresAt: res.Session.AccessExp.Unix(), SessionExpiresAt: &exp})
 }
 
+// isHandle reports whether an Authorization header carries a legacy client's handle, which stands for its session
+// cookie: such a request is answered as the cookie's.
+func isHandle(h string) bool {
+	_, ok := authn.HandleOf(secret.String(h))
+	return ok
+}
+
 // refreshAnswer is the body of POST /api/refresh.
 type refreshAnswer struct {
 	AccessExpiresAt  int64 `json:"access_expires_at"`
@@ -149,7 +164,7 @@ type refreshAnswer struct {
 
 // refreshNow refreshes the session's access token at once. A Bearer caller's own refresh token goes to MS as-is.
 func (s *Server) refreshNow(c *fiber.Ctx) error {
-	if h := c.Get(fiber.HeaderAuthorization); h != "" {
+	if h := c.Get(fiber.HeaderAuthorization); h != "" && !isHandle(h) {
 		res := s.auth.Bearer(secret.String(h), msclient.TokenRefresh, false)
 		if !res.OK() {
 			return s.refuse(c, &res)

@@ -69,27 +69,28 @@ const testSecret = "test-ms-secret-key"
 
 // stackOpts tune a test stack.
 type stackOpts struct {
-	keys         [][]byte
-	clock        *testkit.Clock // shared by MS and BFF unless msClock is set
-	msClock      *testkit.Clock // MS's own clock, to model clock skew
-	verifyLocal  bool           // give the BFF MS_JWT_SECRET
-	exposeTokens bool
-	secure       bool
-	users        []emulator.SeedUser
-	accessTTL    time.Duration
-	origins      []string
-	msWrap       func(http.Handler) http.Handler
-	static       fs.FS
-	msTimeout    time.Duration
-	breakerFails uint32
-	breakerOpen  time.Duration
-	msURL        string // talk to this MS instead of the emulator (e.g. a closed port)
-	loginLimit   int
-	env          map[string]string // more settings, e.g. TRUST_PROXY, METRICS_TOKEN
-	metricsPage  http.Handler      // the observer's metrics page
-	bit          bool              // serve BridgeInTech's routes from an SQLite file of the test's own
-	dbTimeout    time.Duration     // storewatch's per-call deadline (default 2s)
-	sessions     *fakeSessions     // the revocations, the Revoker and the login records (nil: none)
+	keys           [][]byte
+	clock          *testkit.Clock // shared by MS and BFF unless msClock is set
+	msClock        *testkit.Clock // MS's own clock, to model clock skew
+	verifyLocal    bool           // give the BFF MS_JWT_SECRET
+	exposeTokens   bool
+	exposeMSTokens bool // EXPOSE_MS_TOKENS=true: the login answer holds the real MS access token
+	secure         bool
+	users          []emulator.SeedUser
+	accessTTL      time.Duration
+	origins        []string
+	msWrap         func(http.Handler) http.Handler
+	static         fs.FS
+	msTimeout      time.Duration
+	breakerFails   uint32
+	breakerOpen    time.Duration
+	msURL          string // talk to this MS instead of the emulator (e.g. a closed port)
+	loginLimit     int
+	env            map[string]string // more settings, e.g. TRUST_PROXY, METRICS_TOKEN
+	metricsPage    http.Handler      // the observer's metrics page
+	bit            bool              // serve BridgeInTech's routes from an SQLite file of the test's own
+	dbTimeout      time.Duration     // storewatch's per-call deadline (default 2s)
+	sessions       *fakeSessions     // the revocations, the Revoker and the login records (nil: none)
 }
 
 // stack is an emulator and a BFF on real loopback listeners.
@@ -151,6 +152,9 @@ func newStack(t testing.TB, o stackOpts) *stack {
 	}
 	if o.exposeTokens {
 		env["EXPOSE_TOKENS"] = "true"
+	}
+	if o.exposeMSTokens {
+		env["EXPOSE_MS_TOKENS"] = "true"
 	}
 	if len(o.origins) > 0 {
 		env["ALLOWED_ORIGINS"] = strings.Join(o.origins, ",")

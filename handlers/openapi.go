@@ -172,8 +172,8 @@ func openAPIDoc() ([]byte, error) {
 					"user":               obj{"type": "object", "description": "MS's full user (GET /user)."},
 					"access_expires_at":  obj{"type": "integer", "description": "Unix seconds."},
 					"session_expires_at": obj{"type": "integer", "description": "Unix seconds."},
-					"access_token":       obj{"type": "string", "description": "Only with EXPOSE_TOKENS=true."},
-					"access_expiry":      obj{"type": "number", "description": "Only with EXPOSE_TOKENS=true."}}},
+					"access_token":       obj{"type": "string", "description": "Only with EXPOSE_TOKENS=true: a handle bound to this session, useless without its cookie (with EXPOSE_MS_TOKENS=true: the MS access token)."},
+					"access_expiry":      obj{"type": "number", "description": "Only with EXPOSE_TOKENS=true: the session's end in Unix seconds (with EXPOSE_MS_TOKENS=true: the MS access token's expiry)."}}},
 				"Password": obj{"type": "object", "required": []any{"password"}, "properties": obj{
 					"password": obj{"type": "string", "format": "password", "description": "The user's current password."}}},
 				"SessionList": obj{"type": "object", "required": []any{"sessions"}, "properties": obj{

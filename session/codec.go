@@ -40,6 +40,7 @@ type ringKey struct {
 	header string      // the header segment: base64url of protectedHeader(name, kid)
 	aad    []byte      // the same bytes, the GCM additional data (RFC 7516 §5.1 step 14)
 	aead   cipher.AEAD // never written to after NewCodec; safe for concurrent use
+	handle []byte      // the key legacy-client handles are made with (handle.go), derived from this key
 }
 
 // Codec seals and opens the session cookie of one cookie name with a key ring. It keeps its own copy of the
@@ -86,7 +87,7 @@ func NewCodec(cookieName string, keys [][]byte) (*Codec, error) {
 			return nil, fmt.Errorf("session: key %d of %d: %w", i+1, len(keys), err)
 		}
 		hdr := b64.EncodeToString(protectedHeader(cookieName, kid))
-		c.ring = append(c.ring, ringKey{kid: kid, header: hdr, aad: []byte(hdr), aead: aead})
+		c.ring = append(c.ring, ringKey{kid: kid, header: hdr, aad: []byte(hdr), aead: aead, handle: handleKey(k)})
 	}
 	return c, nil
 }
