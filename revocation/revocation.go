@@ -7,7 +7,9 @@ package revocation
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
+	"strconv"
 	"time"
 )
 
@@ -87,4 +89,22 @@ func (e Entry) Validate() error {
 		return errors.New("revocation: entry with both a session id and a cutoff (Before)")
 	}
 	return nil
+}
+
+// Key is what makes two entries the same one in a Store: the session id of a single-session entry, or the user
+// and the cutoff second of a per-user one. Storing an entry whose Key is stored already keeps one (the later
+// Until).
+func (e Entry) Key() string {
+	if !e.SessionID.IsZero() {
+		return "s:" + hex.EncodeToString(e.SessionID[:])
+	}
+	return "u:" + strconv.FormatInt(e.UserID, 10) + ":" + strconv.FormatInt(e.Before.Unix(), 10)
+}
+
+// UntilSecond is t in Unix seconds rounded up, as Stores keep an Until: an entry is never forgotten before it.
+func UntilSecond(t time.Time) int64 {
+	if t.Nanosecond() > 0 {
+		return t.Unix() + 1
+	}
+	return t.Unix()
 }
