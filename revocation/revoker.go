@@ -102,7 +102,7 @@ func (r *Revoker) Revoke(ctx context.Context, e Entry) error {
 	st := r.st
 	r.mu.Unlock()
 	if st != nil {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.opts.CallTimeout)
+		cctx, cancel := context.WithTimeout(ctx, r.opts.CallTimeout)
 		err := st.Revoke(cctx, e)
 		cancel()
 		if err == nil {
@@ -131,7 +131,7 @@ func (r *Revoker) Pending() int {
 func (r *Revoker) addPending(e Entry) {
 	now := r.opts.Now()
 	at := now.Unix()
-	var collapsed *Entry
+	var collapsed Entry
 	r.mu.Lock()
 	up := r.pending[e.UserID]
 	if up == nil {
@@ -154,17 +154,16 @@ func (r *Revoker) addPending(e Entry) {
 			c.Until = laterOf(c.Until, p.e.Until)
 		}
 		up.merge(c)
-		collapsed = up.cut
+		collapsed = *up.cut // a copy: *up.cut changes under r.mu once it is released
 	}
 	r.count()
-	n := r.n
+	r.opts.Observer.Pending(r.n) // under r.mu, so that reports keep the order of the changes
 	r.mu.Unlock()
-	if collapsed != nil {
-		r.m.Add(*collapsed)
+	if !collapsed.Until.IsZero() {
+		r.m.Add(collapsed)
 		r.opts.Logger.Warn("revocations: too many sessions of one user wait to be stored; ending all its sessions so far instead",
 			"user_id", e.UserID, "limit", r.opts.MaxPendingPerUser)
 	}
-	r.opts.Observer.Pending(n)
 }
 
 // merge folds cutoff c into up, then drops the session entries it stands for.
@@ -251,6 +250,9 @@ func (r *Revoker) Flush(ctx context.Context) error {
 		if err == nil {
 			return nil
 		}
+		if errors.Is(err, errNoStore) { // retrying cannot help, and ctx may never end
+			return fmt.Errorf("revocation: flush: %d revocations not stored: %w", r.Pending(), err)
+		}
 		t := time.NewTimer(backoff)
 		select {
 		case <-ctx.Done():
@@ -320,7 +322,6 @@ func (r *Revoker) done(e Entry) {
 		}
 	}
 	r.count()
-	n := r.n
+	r.opts.Observer.Pending(r.n) // under r.mu, as in addPending
 	r.mu.Unlock()
-	r.opts.Observer.Pending(n)
 }
