@@ -156,7 +156,7 @@ func Run(ctx context.Context, o Options) error {
 	svc := bit.NewService(storewatch.Wrap(store, cfg.DBTimeout, m), bit.Options{
 		ProgramsPerOrganization: cfg.ProgramsPerOrganization, ProgramCreates: cfg.ProgramCreatesPerMinute,
 	})
-	ends := startSessionEnds(ctx, store, nil, logger) // sessions.go
+	ends := startSessionEnds(ctx, store, m.Revocations, logger) // sessions.go
 	defer ends.close()
 	ends.awaitLoad(ctx)
 	deps := handlers.Deps{Config: cfg, MS: ms, Codec: codec, Logger: logger, Metrics: m, BIT: svc}

@@ -87,7 +87,9 @@ func New(cfg Config) *Resolver {
 	if cfg.Observer == nil {
 		cfg.Observer = nopObserver{}
 	}
-	return &Resolver{cfg: cfg, started: cfg.Now()}
+	// Login times are whole seconds: a session that logged in during this process's first second has the
+	// second it started in, and is this process's own.
+	return &Resolver{cfg: cfg, started: cfg.Now().UTC().Truncate(time.Second)}
 }
 
 // Now is the resolver's clock.

@@ -156,3 +156,41 @@ func TestALegacyCookieIsEndedByAnyCutoffOfItsUser(t *testing.T) {
 		t.Fatalf("a legacy cookie (login time unknown) survived its user's cutoff: %+v", res.Refusal)
 	}
 }
+
+// TestASessionOfTheProcesssFirstSecondIsItsOwn: login times are whole seconds, so a session that logged in just
+// after a process started mid-second carries the second the process started in; while the revocations load it
+// is the process's own (accepted), and one a second older is not.
+func TestASessionOfTheProcesssFirstSecondIsItsOwn(t *testing.T) {
+	t.Parallel()
+	second := time.Unix(1_800_000_000, 0).UTC()
+	now := second.Add(700 * time.Millisecond)
+	codec, err := session.NewCodec("bit_session", [][]byte{bytes.Repeat([]byte{7}, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := msclient.New(msclient.Config{BaseURL: "http://127.0.0.1:1", Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := authn.New(authn.Config{Codec: codec, MS: ms, Revocations: &mirror{notReady: true}, IdleTimeout: time.Hour,
+		AbsoluteTimeout: 7 * 24 * time.Hour, MSRecheck: 5 * time.Minute, Now: func() time.Time { return now }})
+	for _, tc := range []struct {
+		loginAt time.Time
+		want    authn.Kind
+	}{{second, 0}, {second.Add(-time.Second), authn.NotLoaded}} {
+		v, err := codec.Seal(session.Session{UserID: 7, AccessToken: "a.b.c", RefreshToken: "d.e.f",
+			AccessExp: now.Add(time.Hour), RefreshExp: now.Add(24 * time.Hour),
+			ID: session.NewID(), LoginAt: tc.loginAt, MSCheckedAt: tc.loginAt, ActiveAt: tc.loginAt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := r.Resolve(context.Background(), authn.Request{Cookie: v, CookieNamed: true})
+		var got authn.Kind
+		if res.Refusal != nil {
+			got = res.Refusal.Kind
+		}
+		if got != tc.want {
+			t.Errorf("login at %v, process started at %v: kind %d, want %d", tc.loginAt, now, got, tc.want)
+		}
+	}
+}

@@ -157,17 +157,19 @@ func TestRevocationCallsAllocateNothing(t *testing.T) {
 	}
 }
 
-// TestRevocationRegistersBesideTheOthers: the revocation collectors go into the Metrics' registry without a
-// name clash.
+// TestRevocationRegistersBesideTheOthers: New registers the revocation collectors in the Metrics' registry
+// beside the others, with no name clash.
 func TestRevocationRegistersBesideTheOthers(t *testing.T) {
 	t.Parallel()
 	m := New()
-	NewRevocation(m.Registry())
+	if m.Revocations == nil {
+		t.Fatal("New gave no revocation observer")
+	}
 	wantSeries(t, m.Registry(), NameRevocationReconnects, map[string]float64{"": 0})
 }
 
-// TestReadmeListsTheRevocationMetrics: TestReadmeListsEveryMetricWithItsLabels sees what New registers; until New
-// registers these, this test asks the README for their rows, each naming its label and every value of it.
+// TestReadmeListsTheRevocationMetrics asks the README for the revocation metrics' rows, each naming its kind, its
+// label and every value of it (TestReadmeListsEveryMetricWithItsLabels checks names and labels of all metrics).
 func TestReadmeListsTheRevocationMetrics(t *testing.T) {
 	t.Parallel()
 	readme, err := os.ReadFile("../README.md")
