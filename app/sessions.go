@@ -90,9 +90,12 @@ func (e *sessionEnds) awaitLoad(ctx context.Context) {
 		e.logger.Warn("the revocations are not loaded: the database is not open; sessions older than this process get 503 until they are")
 		return
 	}
-	deadline := time.Now().Add(loadWait)
-	for !e.mirror.Ready() && time.Now().Before(deadline) && ctx.Err() == nil {
-		time.Sleep(5 * time.Millisecond)
+	t := time.NewTimer(loadWait)
+	defer t.Stop()
+	select {
+	case <-e.mirror.Loaded():
+	case <-t.C:
+	case <-ctx.Done():
 	}
 	if !e.mirror.Ready() {
 		e.logger.Warn("the revocations are not loaded yet: sessions older than this process get 503 until they are")

@@ -75,6 +75,7 @@ type Mirror struct {
 	users    map[int64]cutoff
 
 	loadedAt atomic.Int64 // UnixNano of the first full load; 0 before
+	loaded   chan struct{} // closed at the first full load
 	running  atomic.Bool
 }
 
@@ -82,8 +83,11 @@ type Mirror struct {
 // loaded the Store once.
 func NewMirror(opts MirrorOptions) *Mirror {
 	opts.defaults()
-	return &Mirror{opts: opts, sessions: map[SessionID]int64{}, users: map[int64]cutoff{}}
+	return &Mirror{opts: opts, sessions: map[SessionID]int64{}, users: map[int64]cutoff{}, loaded: make(chan struct{})}
 }
+
+// Loaded returns a channel closed once the Mirror is Ready.
+func (m *Mirror) Loaded() <-chan struct{} { return m.loaded }
 
 // Ready reports whether the Mirror has loaded every revocation from the Store at least once.
 func (m *Mirror) Ready() bool { return m.loadedAt.Load() != 0 }
@@ -279,7 +283,9 @@ func (m *Mirror) load(ctx context.Context, st Store) (int64, bool) {
 		cancel()
 		if err == nil {
 			m.addAll(entries)
-			m.loadedAt.CompareAndSwap(0, m.opts.Now().UnixNano())
+			if m.loadedAt.CompareAndSwap(0, m.opts.Now().UnixNano()) {
+				close(m.loaded)
+			}
 			m.opts.Logger.Info("revocations: loaded", "entries", len(entries))
 			return cursor, true
 		}

@@ -406,6 +406,11 @@ func TestMirrorReadyOnlyAfterFirstLoad(t *testing.T) {
 	if m.Ready() || !m.LoadedAt().IsZero() {
 		t.Fatal("the Mirror is Ready although no load succeeded")
 	}
+	select {
+	case <-m.Loaded():
+		t.Fatal("Loaded is closed although no load succeeded")
+	default:
+	}
 	if m.Revoked(1, sid(1), time.Now()) {
 		t.Fatal("the Mirror revokes an entry it could not load")
 	}
@@ -417,6 +422,11 @@ func TestMirrorReadyOnlyAfterFirstLoad(t *testing.T) {
 	}
 	st.SetDown(false)
 	eventually(t, "the Mirror becomes Ready once the store is back", m.Ready)
+	select {
+	case <-m.Loaded():
+	default:
+		t.Fatal("Ready, but Loaded is not closed")
+	}
 	if !m.Revoked(1, sid(1), time.Now()) || !m.Revoked(2, sid(2), time.Now()) {
 		t.Fatal("Ready, but the loaded entries do not revoke")
 	}
