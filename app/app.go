@@ -156,7 +156,11 @@ func Run(ctx context.Context, o Options) error {
 	svc := bit.NewService(storewatch.Wrap(store, cfg.DBTimeout, m), bit.Options{
 		ProgramsPerOrganization: cfg.ProgramsPerOrganization, ProgramCreates: cfg.ProgramCreatesPerMinute,
 	})
+	ends := startSessionEnds(ctx, store, m.Revocations, logger) // sessions.go
+	defer ends.close()
+	ends.awaitLoad(ctx)
 	deps := handlers.Deps{Config: cfg, MS: ms, Codec: codec, Logger: logger, Metrics: m, BIT: svc}
+	ends.deps(&deps)
 	if static != nil {
 		deps.Static = static
 	}
@@ -192,9 +196,12 @@ func Run(ctx context.Context, o Options) error {
 	}
 	logger.Info("shutting down", "grace", cfg.ShutdownGrace.String())
 	start := time.Now()
+	graceCtx, cancelGrace := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownGrace)
+	defer cancelGrace()
 	if err := srv.App().ShutdownWithTimeout(cfg.ShutdownGrace); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("shutting down: %w", err)
 	}
+	ends.shutdown(graceCtx) // the revocations still waiting for the database, within what is left of the grace
 	logger.Info("stopped", "took_ms", time.Since(start).Milliseconds())
 	return nil
 }

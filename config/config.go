@@ -49,8 +49,12 @@ type Config struct {
 	CookieSameSite string        `env:"COOKIE_SAMESITE" envDefault:"Lax"`
 	CookieSecure   bool          `env:"COOKIE_SECURE" envDefault:"true"`
 	MSTimeout      time.Duration `env:"MS_TIMEOUT" envDefault:"10s"`
-	ExposeTokens   bool          `env:"EXPOSE_TOKENS" envDefault:"false"`
-	StaticDir      string        `env:"STATIC_DIR"`
+	// ExposeTokens gives legacy clients an access_token in the login answer: a handle bound to the session,
+	// worth nothing without its cookie. ExposeMSTokens gives the real MS access token instead (and implies
+	// ExposeTokens): only for a client that must call MS itself (docs/SESSIONS.md#legacy-clients-and-handles).
+	ExposeTokens   bool   `env:"EXPOSE_TOKENS" envDefault:"false"`
+	ExposeMSTokens bool   `env:"EXPOSE_MS_TOKENS" envDefault:"false"`
+	StaticDir      string `env:"STATIC_DIR"`
 	// ContentSecurityPolicy replaces the strict default CSP sent with SPA pages (e.g. for a build with inline
 	// scripts).
 	ContentSecurityPolicy string `env:"CONTENT_SECURITY_POLICY"`
@@ -66,6 +70,13 @@ type Config struct {
 	ReadyTimeout     time.Duration `env:"READY_TIMEOUT" envDefault:"2s"`
 	LoginMaxFailures int           `env:"LOGIN_MAX_FAILURES" envDefault:"10"`
 	LoginWindow      time.Duration `env:"LOGIN_FAILURE_WINDOW" envDefault:"1m"`
+
+	// Session timeouts (docs/SESSIONS.md): a session ends after SessionIdleTimeout without a request and
+	// SessionAbsoluteTimeout after its login; a BridgeInTech route that makes no MS call asks MS again about a
+	// session it has trusted for SessionMSRecheck.
+	SessionIdleTimeout     time.Duration `env:"SESSION_IDLE_TIMEOUT" envDefault:"24h"`
+	SessionAbsoluteTimeout time.Duration `env:"SESSION_ABSOLUTE_TIMEOUT" envDefault:"720h"`
+	SessionMSRecheck       time.Duration `env:"SESSION_MS_RECHECK" envDefault:"5m"`
 
 	// Hardening settings (hardening.go): who is trusted, what is public, how much memory bodies may take.
 	// TrustProxy's default is decided in applyHardeningDefaults: on only on Heroku (DYNO set).
@@ -254,6 +265,15 @@ func (c *Config) validate() []error {
 	}
 	if c.LoginWindow <= 0 {
 		report("LOGIN_FAILURE_WINDOW", "must be a positive duration")
+	}
+	if c.SessionIdleTimeout < 10*time.Minute {
+		report("SESSION_IDLE_TIMEOUT", "must be at least 10m (the cookie learns of activity every 5 minutes)")
+	}
+	if c.SessionAbsoluteTimeout < time.Hour || c.SessionAbsoluteTimeout < c.SessionIdleTimeout {
+		report("SESSION_ABSOLUTE_TIMEOUT", "must be at least 1h and at least SESSION_IDLE_TIMEOUT")
+	}
+	if c.SessionMSRecheck < time.Second || c.SessionMSRecheck > time.Hour {
+		report("SESSION_MS_RECHECK", "must be between 1s and 1h")
 	}
 	if _, err := c.SlogLevel(); err != nil {
 		report("LOG_LEVEL", "must be debug, info, warn or error")

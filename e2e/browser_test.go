@@ -34,6 +34,7 @@ func TestBrowser(t *testing.T) {
 		{"DemoLogoutClearsTheCookie", testDemoLogoutClearsTheCookie},
 		{"ACRABuildRunsUnderItsDerivedCSP", testACRABuildRunsUnderItsDerivedCSP},
 		{"DemoRequestFormDefaultsAreAccepted", testDemoRequestFormDefaultsAreAccepted},
+		{"ALegacyClientNeverHoldsAUsableToken", testALegacyClientNeverHoldsAUsableToken},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -277,27 +277,21 @@ func ctAuthTable(t *testing.T) {
 				cal.must(t, 200, get, "/api/user", nil) // the existing session stays valid
 			}},
 
-		// DELETE /user, and what a deleted user's still-valid session gets.
+		// DELETE /user, and what the deleted user's browser gets afterwards.
 		{name: "delete user refuses the only admin", who: ada, method: del, path: "/api/user", status: 400,
 			msg: "You cannot delete your account, since you are the only Admin left."},
 		{name: "delete user deletes the account", who: dee, method: del, path: "/api/user", status: 200, msg: "User was deleted successfully."},
-		{name: "delete user a second time says the user does not exist", who: dee, method: del, path: "/api/user", status: 404,
-			msg: "User does not exist."},
-		{name: "get user of a deleted user is 404 with every field null", who: dee, method: get, path: "/api/user", status: 404,
-			check: func(t *testing.T, a ctAnswer) {
-				m := a.object(t)
-				ctKeys(t, "user", m, ctFullUserKeys)
-				for k, v := range m {
-					if v != nil {
-						t.Errorf("%s = %v, want null", k, v)
-					}
-				}
-			}},
-		{name: "update user of a deleted user says the user does not exist", who: dee, method: put, path: "/api/user",
-			body: map[string]any{"bio": "ghost"}, status: 404, msg: "User does not exist."},
-		{name: "change password of a deleted user says the user does not exist", who: dee, method: put, path: "/api/user/change_password",
-			body: map[string]any{"current_password": "dee_deleted-pass1", "new_password": "new-pass-123"}, status: 404,
-			msg: "User does not exist."},
+		// Deleting the account ends its sessions (docs/SESSIONS.md): the answer cleared the cookie, so what follows
+		// is the BFF's own 401 and MS is not asked.
+		{name: "delete user a second time finds the session ended", who: dee, method: del, path: "/api/user", status: 401,
+			check: ctBFFSays("You are not logged in.")},
+		{name: "get user after deleting the account finds the session ended", who: dee, method: get, path: "/api/user", status: 401,
+			check: ctBFFSays("You are not logged in.")},
+		{name: "update user after deleting the account finds the session ended", who: dee, method: put, path: "/api/user",
+			body: map[string]any{"bio": "ghost"}, status: 401, check: ctBFFSays("You are not logged in.")},
+		{name: "change password after deleting the account finds the session ended", who: dee, method: put, path: "/api/user/change_password",
+			body: map[string]any{"current_password": "dee_deleted-pass1", "new_password": "new-pass-123"}, status: 401,
+			check: ctBFFSays("You are not logged in.")},
 		{name: "a deleted user can no longer log in", who: s.client("dee again"), method: post, path: "/api/login",
 			body: map[string]any{"username": "dee_deleted", "password": "dee_deleted-pass1"}, status: 401, msg: "Username or password is wrong."},
 
@@ -374,5 +368,15 @@ func TestContractConfirmationLinkWithAPercentEncodedCharacterConfirms(t *testing
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("MS directly: %d", resp.StatusCode)
+	}
+}
+
+// ctBFFSays checks an answer the BFF wrote itself: {"message": msg}, without asking MS.
+func ctBFFSays(msg string) func(t *testing.T, a ctAnswer) {
+	return func(t *testing.T, a ctAnswer) {
+		t.Helper()
+		if !a.isMessage() || a.message() != msg || a.msCalled {
+			t.Errorf("got %s (MS called: %v), want the BFF's own {\"message\": %q}", a.body, a.msCalled, msg)
+		}
 	}
 }

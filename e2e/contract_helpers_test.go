@@ -171,6 +171,8 @@ func newCtStack(t *testing.T, users ...emulator.SeedUser) *ctStack {
 	cfg, err := config.Load(map[string]string{
 		"SESSION_KEYS": ctSessionKey, "MS_BASE_URL": msSrv.URL, "COOKIE_SECURE": "false",
 		"HOST": "127.0.0.1", "PORT": "0", "LOGIN_MAX_FAILURES": "1000",
+		// The sessions live through the weeks the clock moves too (docs/SESSIONS.md: the timeouts).
+		"SESSION_IDLE_TIMEOUT": "17520h", "SESSION_ABSOLUTE_TIMEOUT": "17520h",
 	}, nil)
 	if err != nil {
 		t.Fatalf("config: %v", err)
@@ -542,6 +544,27 @@ func (s *ctStack) msTokens(username string) (access, refresh string) {
 	s.t.Helper()
 	u := s.users[username]
 	return testkit.MSLogin(s.t, s.msURL, u.Username, u.Password)
+}
+
+// deleteAtMS deletes username's account at the emulator directly, behind the BFF (as another MS client would):
+// the user's BFF session lives on, so what MS answers such a session can be checked. (Deleting through the BFF
+// ends the session at once: docs/SESSIONS.md.)
+func (s *ctStack) deleteAtMS(t testing.TB, username string) {
+	t.Helper()
+	access, _ := s.msTokens(username)
+	req, err := http.NewRequest(http.MethodDelete, s.msURL+"/user", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+access)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("deleting %s at MS: %d", username, resp.StatusCode)
+	}
 }
 
 // hasEmail reports whether the emulator's outbox holds an email of kind to addr.

@@ -172,7 +172,7 @@ func ctRelationsTable(t *testing.T) {
 
 		// A deleted caller whose session is still valid.
 		{name: "current of a deleted user says the user does not exist", who: zed, method: get, path: "/api/mentorship_relations/current",
-			before: func(t *testing.T) { zed.must(t, 200, http.MethodDelete, "/api/user", nil) },
+			before: func(t *testing.T) { s.deleteAtMS(t, "zed_deleted") },
 			status: 404, msg: "User does not exist."},
 		{name: "relations of a deleted user is 404 with one all-null relation", who: zed, method: get, path: "/api/mentorship_relations",
 			status: 404, check: func(t *testing.T, a ctAnswer) {

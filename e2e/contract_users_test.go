@@ -180,7 +180,7 @@ func ctUsersTable(t *testing.T) {
 
 		// A deleted caller whose session is still valid.
 		{name: "home of a deleted user says the user is not found", who: dan, method: get, path: "/api/home", status: 404,
-			before: func(t *testing.T) { dan.must(t, 200, http.MethodDelete, "/api/user", nil) },
+			before: func(t *testing.T) { s.deleteAtMS(t, "dan_deleted") },
 			msg:    "User not found."},
 		{name: "dashboard of a deleted user says the user is not found", who: dan, method: get, path: "/api/dashboard", status: 404,
 			msg: "User not found."},

@@ -6,9 +6,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/anitab-org/bridge-in-tech-bff/authn"
 	"github.com/anitab-org/bridge-in-tech-bff/msclient"
 	"github.com/anitab-org/bridge-in-tech-bff/secret"
-	"github.com/anitab-org/bridge-in-tech-bff/session"
 )
 
 // loginAnswer is the body of a successful POST /api/login (docs/API.md#the-session-routes).
@@ -16,7 +16,9 @@ type loginAnswer struct {
 	User             json.RawMessage `json:"user"`
 	AccessExpiresAt  int64           `json:"access_expires_at"`
 	SessionExpiresAt int64           `json:"session_expires_at"`
-	// Legacy fields, only with EXPOSE_TOKENS=true (the old React client reads them).
+	// Legacy fields, only with EXPOSE_TOKENS=true (the old React client reads them): a handle bound to this
+	// session (docs/SESSIONS.md#legacy-clients-and-handles) and the session's end; with EXPOSE_MS_TOKENS=true
+	// the MS access token itself and its expiry.
 	AccessToken  string   `json:"access_token,omitempty"`
 	AccessExpiry *float64 `json:"access_expiry,omitempty"`
 }
@@ -35,6 +37,10 @@ func (s *Server) login(c *fiber.Ctx) error {
 	}
 	defer attempt.abandoned() // every way out without MS's verdict on the password gives the slot back
 	ctx, reqID := c.UserContext(), requestIDOf(c)
+	if !s.sharedSlot(ctx, attempt, reqID) {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(s.cfg.LoginWindow.Seconds()+0.999)))
+		return s.fail(c, fiber.StatusTooManyRequests, msgTooManyLogins)
+	}
 	tokens, refused, err := s.ms.Login(ctx, username, password, reqID)
 	if err != nil {
 		return s.upstreamFailure(c, err)
@@ -46,7 +52,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 		return s.passThrough(c, refused)
 	}
 	// msclient.Login has checked both tokens (types, same user, signatures when MS_JWT_SECRET is set).
-	access, refresh := tokens.AccessClaims, tokens.RefreshClaims
+	access := tokens.AccessClaims
 	userResp, err := s.ms.Do(ctx, msclient.Request{
 		Method: fiber.MethodGet, Path: "/user", RequestID: reqID,
 		Authorization: msclient.AuthorizationBearer(tokens.Access),
@@ -65,20 +71,22 @@ func (s *Server) login(c *fiber.Ctx) error {
 		return s.fail(c, fiber.StatusBadGateway, msgMSBadAnswer)
 	}
 	attempt.succeeded()
+	s.sharedSuccess(ctx, attempt, reqID)
 	s.bindAccount(c, userResp.Body)
-	sess := session.Session{
-		UserID:       access.Identity,
-		AccessToken:  tokens.Access,
-		RefreshToken: tokens.Refresh,
-		AccessExp:    access.Expires,
-		RefreshExp:   refresh.Expires,
-	}
+	sess := s.auth.NewSession(access.Identity, tokens)
 	c.Locals(localUserID, sess.UserID)
 	s.writeSession(c, sess)
-	ans := loginAnswer{User: userResp.Body, AccessExpiresAt: sess.AccessExp.Unix(), SessionExpiresAt: sess.RefreshExp.Unix()}
-	if s.cfg.ExposeTokens {
+	s.recordLogin(c, sess)
+	ans := loginAnswer{User: userResp.Body, AccessExpiresAt: sess.AccessExp.Unix(), SessionExpiresAt: s.auth.End(sess).Unix()}
+	switch {
+	case s.cfg.ExposeMSTokens:
 		exp := float64(sess.AccessExp.Unix())
 		ans.AccessToken, ans.AccessExpiry = tokens.Access.Reveal(), &exp
+	case s.cfg.ExposeTokens:
+		// The handle lives as long as the session: its expiry is the session's end, so the app never logs the
+		// user out while the session lives.
+		exp := float64(s.auth.End(sess).Unix())
+		ans.AccessToken, ans.AccessExpiry = s.auth.Handle(sess), &exp
 	}
 	return c.Status(fiber.StatusOK).JSON(ans)
 }
@@ -105,8 +113,13 @@ func loginFields(body []byte) (username, password secret.String, ok bool) {
 	return username, password, true
 }
 
-// logout clears the cookie; it works with or without a session (there is nothing to revoke at MS).
+// logout ends the request's session, on every instance (through the Revoker), and clears the cookie. It always
+// answers 204 and clears the cookie, with or without a session, even when the database cannot be written (the
+// Revoker keeps the revocation and retries it).
 func (s *Server) logout(c *fiber.Ctx) error {
+	if sess, ok := s.openedSession(c); ok {
+		s.endSession(c, sess.UserID, authn.IDOf(sess), s.auth.End(sess))
+	}
 	s.clearSession(c)
 	c.Set("Clear-Site-Data", `"cookies"`)
 	return c.SendStatus(fiber.StatusNoContent)
@@ -122,18 +135,25 @@ type sessionAnswer struct {
 
 // sessionInfo tells the app who is logged in, refreshing silently like any other call.
 func (s *Server) sessionInfo(c *fiber.Ctx) error {
-	if h := c.Get(fiber.HeaderAuthorization); h != "" {
+	if h := c.Get(fiber.HeaderAuthorization); h != "" && !isHandle(h) {
 		return s.bearerSessionInfo(c, secret.String(h)) // sessioninfo.go: verified, or accepted by MS
 	}
-	p, err := s.authenticate(c, true)
-	if p == nil {
-		return err
+	q := s.authRequest(c)
+	q.CallsMS = true
+	res := s.resolve(c, q)
+	if !res.OK() {
+		return s.refuse(c, &res)
 	}
-	if p.dirty {
-		s.writeSession(c, p.sess)
-	}
-	exp := p.sess.RefreshExp.Unix()
-	return c.JSON(sessionAnswer{Authenticated: true, UserID: p.sess.UserID, AccessExpiresAt: p.sess.AccessExp.Unix(), SessionExpiresAt: &exp})
+	s.settle(c, &res)
+	exp := s.auth.End(res.Session).Unix()
+	return c.JSON(sessionAnswer{Authenticated: true, UserID: res.UserID, AccessExpiresAt: res.Session.AccessExp.Unix(), SessionExpiresAt: &exp})
+}
+
+// isHandle reports whether an Authorization header carries a legacy client's handle, which stands for its session
+// cookie: such a request is answered as the cookie's.
+func isHandle(h string) bool {
+	_, ok := authn.HandleOf(secret.String(h))
+	return ok
 }
 
 // refreshAnswer is the body of POST /api/refresh.
@@ -144,26 +164,26 @@ type refreshAnswer struct {
 
 // refreshNow refreshes the session's access token at once. A Bearer caller's own refresh token goes to MS as-is.
 func (s *Server) refreshNow(c *fiber.Ctx) error {
-	if h := c.Get(fiber.HeaderAuthorization); h != "" {
-		p, err := s.bearerPrincipal(c, secret.String(h), msclient.TokenRefresh, false)
-		if p == nil {
-			return err
+	if h := c.Get(fiber.HeaderAuthorization); h != "" && !isHandle(h) {
+		res := s.auth.Bearer(secret.String(h), msclient.TokenRefresh, false)
+		if !res.OK() {
+			return s.refuse(c, &res)
 		}
 		resp, err := s.ms.Do(c.UserContext(), msclient.Request{
-			Method: fiber.MethodPost, Path: "/refresh", RequestID: requestIDOf(c), Authorization: p.authorization,
+			Method: fiber.MethodPost, Path: "/refresh", RequestID: requestIDOf(c), Authorization: res.Authorization,
 		})
 		if err != nil {
 			return s.upstreamFailure(c, err)
 		}
 		return s.passThrough(c, resp)
 	}
-	p, err := s.authenticate(c, false)
-	if p == nil {
-		return err
+	res := s.resolve(c, s.authRequest(c))
+	if !res.OK() {
+		return s.refuse(c, &res)
 	}
-	if answered, err := s.refreshPrincipal(c, p); answered {
-		return err
+	if s.auth.Refresh(c.UserContext(), &res, requestIDOf(c)); !res.OK() {
+		return s.refuse(c, &res)
 	}
-	s.writeSession(c, p.sess)
-	return c.JSON(refreshAnswer{AccessExpiresAt: p.sess.AccessExp.Unix(), SessionExpiresAt: p.sess.RefreshExp.Unix()})
+	s.settle(c, &res)
+	return c.JSON(refreshAnswer{AccessExpiresAt: res.Session.AccessExp.Unix(), SessionExpiresAt: s.auth.End(res.Session).Unix()})
 }

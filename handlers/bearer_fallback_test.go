@@ -7,10 +7,11 @@ import (
 	"time"
 
 	"github.com/anitab-org/bridge-in-tech-bff/emulator"
+	"github.com/anitab-org/bridge-in-tech-bff/internal/testkit"
 )
 
-// legacyLogin logs in as the old React app does (EXPOSE_TOKENS=true): it keeps access_token from the answer,
-// and its browser keeps the cookie.
+// legacyLogin logs in as the old React app does (EXPOSE_TOKENS=true): it keeps access_token from the answer (a
+// handle, or with EXPOSE_MS_TOKENS=true the MS token), and its browser keeps the cookie.
 func legacyLogin(t *testing.T, c *client, u emulator.SeedUser) string {
 	t.Helper()
 	tok, _ := c.mustLogin(u)["access_token"].(string)
@@ -26,8 +27,25 @@ func legacyLogin(t *testing.T, c *client, u emulator.SeedUser) string {
 // cookie in every answer, and never a 401.
 func TestALegacyClientKeepingItsFirstTokenStaysLoggedIn(t *testing.T) {
 	t.Parallel()
-	clk := newClock()
-	s := newStack(t, stackOpts{clock: clk, accessTTL: time.Second, exposeTokens: true})
+	for _, mode := range []struct {
+		name string
+		opts stackOpts
+	}{
+		{"with a handle (EXPOSE_TOKENS)", stackOpts{exposeTokens: true}},
+		{"with the MS token (EXPOSE_MS_TOKENS)", stackOpts{exposeMSTokens: true}},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			clk := newClock()
+			o := mode.opts
+			o.clock, o.accessTTL = clk, time.Second
+			legacyClientMinute(t, newStack(t, o), clk)
+		})
+	}
+}
+
+// legacyClientMinute is the minute of TestALegacyClientKeepingItsFirstTokenStaysLoggedIn on one stack.
+func legacyClientMinute(t *testing.T, s *stack, clk *testkit.Clock) {
 	users := emulator.LoadUsers(2)
 	c := s.newClient()
 	first := legacyLogin(t, c, users[0])
@@ -55,7 +73,7 @@ func TestALegacyClientKeepingItsFirstTokenStaysLoggedIn(t *testing.T) {
 func TestAStaleBearerTokenIsNeverSwappedForAnotherUsersCookie(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
-	s := newStack(t, stackOpts{clock: clk, accessTTL: time.Second, exposeTokens: true})
+	s := newStack(t, stackOpts{clock: clk, accessTTL: time.Second, exposeMSTokens: true})
 	users := emulator.LoadUsers(2)
 	ann, bob := s.newClient(), s.newClient()
 	annToken := legacyLogin(t, ann, users[0])
@@ -98,7 +116,7 @@ func TestAnExpiredBearerTokenFallsBackOnlyToALiveSessionOfItsUser(t *testing.T) 
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			clk := newClock()
-			s := newStack(t, stackOpts{clock: clk, accessTTL: time.Second, exposeTokens: true})
+			s := newStack(t, stackOpts{clock: clk, accessTTL: time.Second, exposeMSTokens: true})
 			c := s.newClient()
 			stale := legacyLogin(t, c, emulator.LoadUsers(1)[0])
 			clk.Advance(5 * time.Second)
@@ -116,7 +134,7 @@ func TestAnExpiredBearerTokenFallsBackOnlyToALiveSessionOfItsUser(t *testing.T) 
 func TestMSCallingABearerTokenExpiredFallsBackToTheCookie(t *testing.T) {
 	t.Parallel()
 	bffClock, msClock := newClock(), newClock()
-	s := newStack(t, stackOpts{clock: bffClock, msClock: msClock, accessTTL: time.Minute, exposeTokens: true})
+	s := newStack(t, stackOpts{clock: bffClock, msClock: msClock, accessTTL: time.Minute, exposeMSTokens: true})
 	c := s.newClient()
 	stale := legacyLogin(t, c, emulator.LoadUsers(1)[0])
 	msClock.Advance(2 * time.Minute)

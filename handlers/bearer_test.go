@@ -82,13 +82,79 @@ func TestExposeTokensLegacySwitch(t *testing.T) {
 	a := on.newClient().login(u.Username, u.Password)
 	body := a.json(t)
 	tok, _ := body["access_token"].(string)
-	if a.Status != http.StatusOK || strings.Count(tok, ".") != 2 || body["access_expiry"] == nil {
-		t.Fatalf("EXPOSE_TOKENS=true: %d %s", a.Status, a.Body)
+	if a.Status != http.StatusOK || !strings.HasPrefix(tok, "bith_") || strings.Contains(tok, ".") {
+		t.Fatalf("EXPOSE_TOKENS=true: want a handle, never a JWT: %d %s", a.Status, a.Body)
+	}
+	if exp, _ := body["access_expiry"].(float64); exp != body["session_expires_at"] {
+		t.Fatalf("a handle's access_expiry is %v, want the session's end %v", body["access_expiry"], body["session_expires_at"])
+	}
+	ms := newStack(t, stackOpts{exposeMSTokens: true})
+	mb := ms.newClient().login(u.Username, u.Password).json(t)
+	if tok, _ := mb["access_token"].(string); strings.Count(tok, ".") != 2 || mb["access_expiry"] != mb["access_expires_at"] {
+		t.Fatalf("EXPOSE_MS_TOKENS=true: want the MS access token and its expiry: %v", mb)
 	}
 	off := newStack(t, stackOpts{})
 	b := off.newClient().login(u.Username, u.Password).json(t)
 	if _, ok := b["access_token"]; ok {
 		t.Fatal("access_token in the body without EXPOSE_TOKENS")
+	}
+}
+
+// TestAHandleActsOnlyWithItsOwnSessionsCookie: the handle a legacy client holds (where any script can read it)
+// is worth nothing alone, nothing beside another session's cookie (of the same or another user), and nothing
+// after its session ended; with its own cookie it is that session, refreshed, for reads and writes, and
+// /api/session and /api/refresh answer for that session.
+func TestAHandleActsOnlyWithItsOwnSessionsCookie(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, stackOpts{exposeTokens: true, bit: true, sessions: &fakeSessions{}})
+	users := emulator.LoadUsers(2)
+	ann, annElsewhere, bob := s.newClient(), s.newClient(), s.newClient()
+	handle := legacyLogin(t, ann, users[0])
+	legacyLogin(t, annElsewhere, users[0])
+	legacyLogin(t, bob, users[1])
+	bearer := "Bearer " + handle
+	if a := ann.do(http.MethodGet, "/api/user", nil, "Authorization", bearer); a.Status != http.StatusOK || a.json(t)["username"] != users[0].Username {
+		t.Fatalf("the handle with its own cookie: %d %s", a.Status, a.Body)
+	}
+	if a := ann.do(http.MethodPut, "/api/user", map[string]any{"bio": "by handle"}, "Authorization", bearer, "X-CSRF", ""); a.Status != http.StatusOK {
+		t.Fatalf("a write with the handle and its cookie (no X-CSRF, as any Bearer request): %d %s", a.Status, a.Body)
+	}
+	if a := ann.do(http.MethodGet, "/api/session", nil, "Authorization", bearer); a.Status != http.StatusOK {
+		t.Fatalf("/api/session with the handle: %d %s", a.Status, a.Body)
+	}
+	if a := ann.do(http.MethodPost, "/api/refresh", nil, "Authorization", bearer); a.Status != http.StatusOK {
+		t.Fatalf("/api/refresh with the handle: %d %s", a.Status, a.Body)
+	}
+	stranger := s.newClient()
+	for _, tc := range []struct {
+		name string
+		c    *client
+	}{
+		{"the handle alone", stranger},
+		{"the handle beside another user's cookie", bob},
+		{"the handle beside another session of the same user", annElsewhere},
+	} {
+		before := tc.c.cookieValue()
+		for _, path := range []string{"/api/user", "/api/session", "/api/user/additional_info"} {
+			a := tc.c.do(http.MethodGet, path, nil, "Authorization", bearer)
+			if a.Status != http.StatusUnauthorized || a.message(t) != msgTokenInvalid {
+				t.Errorf("%s on %s: %d %s, want 401 %q", tc.name, path, a.Status, a.Body, msgTokenInvalid)
+			}
+		}
+		if tc.c.cookieValue() != before {
+			t.Errorf("%s: the other session's cookie was changed", tc.name)
+		}
+	}
+	if calls := s.ms.Calls("GET /user"); calls < 1 {
+		t.Fatal("no MS call at all")
+	}
+	copied := ann.cookieValue()
+	if a := ann.do(http.MethodPost, "/api/logout", nil, "X-CSRF", "1"); a.Status != http.StatusNoContent {
+		t.Fatalf("logout: %d %s", a.Status, a.Body)
+	}
+	ann.setCookie(copied) // a copy of the cookie, kept from before the logout
+	if a := ann.do(http.MethodGet, "/api/user", nil, "Authorization", bearer); a.Status != http.StatusUnauthorized {
+		t.Fatalf("the handle with a copy of its ended session's cookie: %d %s", a.Status, a.Body)
 	}
 }
 

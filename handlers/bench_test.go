@@ -12,6 +12,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/anitab-org/bridge-in-tech-bff/emulator"
+	"github.com/anitab-org/bridge-in-tech-bff/revocation"
 	"github.com/anitab-org/bridge-in-tech-bff/secret"
 	"github.com/anitab-org/bridge-in-tech-bff/session"
 )
@@ -104,24 +105,54 @@ func fixedUpstream(b *testing.B, body string) string {
 }
 
 // BenchmarkAuthenticatedGETFixedUpstream is BenchmarkAuthenticatedGET without the emulator's work: the same
-// handler against an upstream that answers fixed bytes, so allocs/op and ns/op are the BFF's own.
+// handler against an upstream that answers fixed bytes, so allocs/op and ns/op are the BFF's own. The session
+// has an id and its times (a cookie sealed at login today); the sub-benchmarks differ in the revocations this
+// instance holds in memory: none kept, none live, or 100,000 live (half session ids, half per-user cutoffs, none
+// of which ends the session measured), so the cost of the check on the hot path shows beside the rest.
 func BenchmarkAuthenticatedGETFixedUpstream(b *testing.B) {
-	clock := newClock()
-	s := newStack(b, stackOpts{clock: clock, msURL: fixedUpstream(b, `{"id": 1, "username": "loaduser1", "name": "Load User"}`)})
-	now := clock.Now()
-	cookie, err := s.codec.Seal(session.Session{
-		UserID: 1, AccessToken: secret.String("header.payload.signature"), RefreshToken: secret.String("header.payload.refresh"),
-		AccessExp: now.Add(time.Hour), RefreshExp: now.Add(24 * time.Hour),
-	})
-	if err != nil {
-		b.Fatal(err)
+	for _, bc := range []struct {
+		name    string
+		entries int // -1: no revocations kept at all (no Mirror)
+	}{{"no-mirror", -1}, {"revocations=0", 0}, {"revocations=100000", 100_000}} {
+		b.Run(bc.name, func(b *testing.B) {
+			clock := newClock()
+			opts := stackOpts{clock: clock, msURL: fixedUpstream(b, `{"id": 1, "username": "loaduser1", "name": "Load User"}`)}
+			if bc.entries >= 0 {
+				opts.sessions = &fakeSessions{entries: liveRevocations(bc.entries, clock.Now())}
+			}
+			s := newStack(b, opts)
+			now := clock.Now().UTC().Truncate(time.Second)
+			cookie, err := s.codec.Seal(session.Session{
+				UserID: 1, AccessToken: secret.String("header.payload.signature"), RefreshToken: secret.String("header.payload.refresh"),
+				AccessExp: now.Add(time.Hour), RefreshExp: now.Add(24 * time.Hour),
+				ID: session.NewID(), LoginAt: now, MSCheckedAt: now, ActiveAt: now,
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			h := s.bff.App().Handler()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if st := benchRequest(b, h, http.MethodGet, "/api/user", cookie); st != http.StatusOK {
+					b.Fatalf("status %d", st)
+				}
+			}
+		})
 	}
-	h := s.bff.App().Handler()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if st := benchRequest(b, h, http.MethodGet, "/api/user", cookie); st != http.StatusOK {
-			b.Fatalf("status %d", st)
+}
+
+// liveRevocations is n revocations live at now: half single sessions (random ids), half per-user cutoffs of
+// users 2 and up, so none ends user 1's session.
+func liveRevocations(n int, now time.Time) []revocation.Entry {
+	out := make([]revocation.Entry, 0, n)
+	until := now.Add(30 * 24 * time.Hour)
+	for i := range n {
+		if i%2 == 0 {
+			out = append(out, revocation.Entry{SessionID: session.NewID(), UserID: int64(2 + i), Until: until})
+		} else {
+			out = append(out, revocation.Entry{UserID: int64(2 + i), Before: now, Until: until})
 		}
 	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/anitab-org/bridge-in-tech-bff/authn"
 	"github.com/anitab-org/bridge-in-tech-bff/bit"
 	"github.com/anitab-org/bridge-in-tech-bff/msclient"
 )
@@ -60,7 +61,7 @@ func (s *Server) bindAccount(c *fiber.Ctx, userBody []byte) {
 
 // afterAccountCall follows MS's success on the caller's own account: a GET /user binds the account, a DELETE
 // /user forgets its BridgeInTech data.
-func (s *Server) afterAccountCall(c *fiber.Ctx, r msRoute, p *principal, resp *msclient.Response) {
+func (s *Server) afterAccountCall(c *fiber.Ctx, r msRoute, res *authn.Result, resp *msclient.Response) {
 	if resp.Status != fiber.StatusOK || r.path != "/user" {
 		return
 	}
@@ -68,27 +69,25 @@ func (s *Server) afterAccountCall(c *fiber.Ctx, r msRoute, p *principal, resp *m
 	case fiber.MethodGet:
 		s.bindAccount(c, resp.Body)
 	case fiber.MethodDelete:
-		if id, ok := s.deletedUserID(p); ok {
+		if id, ok := s.deletedUserID(res); ok {
 			s.forgets.forget(context.WithoutCancel(c.UserContext()), requestIDOf(c), id)
 		}
 	}
 }
 
-// deletedUserID is the id of the account MS has just deleted with p's token: the session's, or the token's
-// identity (MS accepted the token, so its identity is MS's).
-func (s *Server) deletedUserID(p *principal) (int64, bool) {
-	if p.viaCookie {
-		return p.sess.UserID, true
+// deletedUserID is the id of the account MS has just deleted with res's credential: the session's, or the
+// token's identity (MS accepted the token, so its identity is MS's even when the BFF could not check it).
+func (s *Server) deletedUserID(res *authn.Result) (int64, bool) {
+	switch {
+	case res.ViaCookie:
+		return res.Session.UserID, true
+	case res.UserID != 0:
+		return res.UserID, true
+	case res.Claims.Identity != 0:
+		return res.Claims.Identity, true
 	}
-	if p.claims.Identity != 0 {
-		return p.claims.Identity, true
-	}
-	tok, ok := bearerToken(p.authorization)
-	if !ok {
-		return 0, false
-	}
-	claims, err := s.ms.ParseToken(tok, msclient.TokenAccess)
-	return claims.Identity, err == nil && claims.Identity != 0
+	b := s.auth.Bearer(res.Authorization, msclient.TokenAccess, true)
+	return b.Claims.Identity, b.OK() && b.Claims.Identity != 0
 }
 
 // Retry bounds of a deleted account's forgetting when the database did not answer.

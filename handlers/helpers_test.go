@@ -69,26 +69,28 @@ const testSecret = "test-ms-secret-key"
 
 // stackOpts tune a test stack.
 type stackOpts struct {
-	keys         [][]byte
-	clock        *testkit.Clock // shared by MS and BFF unless msClock is set
-	msClock      *testkit.Clock // MS's own clock, to model clock skew
-	verifyLocal  bool           // give the BFF MS_JWT_SECRET
-	exposeTokens bool
-	secure       bool
-	users        []emulator.SeedUser
-	accessTTL    time.Duration
-	origins      []string
-	msWrap       func(http.Handler) http.Handler
-	static       fs.FS
-	msTimeout    time.Duration
-	breakerFails uint32
-	breakerOpen  time.Duration
-	msURL        string // talk to this MS instead of the emulator (e.g. a closed port)
-	loginLimit   int
-	env          map[string]string // more settings, e.g. TRUST_PROXY, METRICS_TOKEN
-	metricsPage  http.Handler      // the observer's metrics page
-	bit          bool              // serve BridgeInTech's routes from an SQLite file of the test's own
-	dbTimeout    time.Duration     // storewatch's per-call deadline (default 2s)
+	keys           [][]byte
+	clock          *testkit.Clock // shared by MS and BFF unless msClock is set
+	msClock        *testkit.Clock // MS's own clock, to model clock skew
+	verifyLocal    bool           // give the BFF MS_JWT_SECRET
+	exposeTokens   bool
+	exposeMSTokens bool // EXPOSE_MS_TOKENS=true: the login answer holds the real MS access token
+	secure         bool
+	users          []emulator.SeedUser
+	accessTTL      time.Duration
+	origins        []string
+	msWrap         func(http.Handler) http.Handler
+	static         fs.FS
+	msTimeout      time.Duration
+	breakerFails   uint32
+	breakerOpen    time.Duration
+	msURL          string // talk to this MS instead of the emulator (e.g. a closed port)
+	loginLimit     int
+	env            map[string]string // more settings, e.g. TRUST_PROXY, METRICS_TOKEN
+	metricsPage    http.Handler      // the observer's metrics page
+	bit            bool              // serve BridgeInTech's routes from an SQLite file of the test's own
+	dbTimeout      time.Duration     // storewatch's per-call deadline (default 2s)
+	sessions       *fakeSessions     // the revocations, the Revoker and the login records (nil: none)
 }
 
 // stack is an emulator and a BFF on real loopback listeners.
@@ -135,6 +137,9 @@ func newStack(t testing.TB, o stackOpts) *stack {
 	env := map[string]string{
 		"SESSION_KEYS": "0101010101010101010101010101010101010101010101010101010101010101",
 		"MS_BASE_URL":  msURL, "COOKIE_SECURE": "false", "HOST": "127.0.0.1", "PORT": "0",
+		// The tests that move the clock by weeks are about the refresh token's life; the idle timeout's own
+		// tests set it (sessions_test.go).
+		"SESSION_IDLE_TIMEOUT": "720h",
 	}
 	if o.loginLimit > 0 {
 		env["LOGIN_MAX_FAILURES"] = fmt.Sprint(o.loginLimit)
@@ -147,6 +152,9 @@ func newStack(t testing.TB, o stackOpts) *stack {
 	}
 	if o.exposeTokens {
 		env["EXPOSE_TOKENS"] = "true"
+	}
+	if o.exposeMSTokens {
+		env["EXPOSE_MS_TOKENS"] = "true"
 	}
 	if len(o.origins) > 0 {
 		env["ALLOWED_ORIGINS"] = strings.Join(o.origins, ",")
@@ -183,7 +191,11 @@ func newStack(t testing.TB, o stackOpts) *stack {
 	if o.bit {
 		svc, dbPath = openTestStore(t, obs, o.dbTimeout, o.clock)
 	}
-	srv := New(Deps{Config: cfg, MS: ms, Codec: codec, Logger: logger, Metrics: obs, Now: o.clock.Now, Static: o.static, BIT: svc})
+	d := Deps{Config: cfg, MS: ms, Codec: codec, Logger: logger, Metrics: obs, Now: o.clock.Now, Static: o.static, BIT: svc}
+	if o.sessions != nil {
+		d.Revocations, d.Revoker, d.Sessions = o.sessions.run(t, o.clock.Now, logger)
+	}
+	srv := New(d)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

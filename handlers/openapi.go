@@ -62,8 +62,28 @@ func openAPIDoc() ([]byte, error) {
 			"429": resp("Too many failed logins from this address; see Retry-After.", msg),
 		}),
 	})
-	add(fiber.MethodPost, "/api/logout", obj{"summary": "Clear the session cookie.", "responses": obj{
-		"204": obj{"description": "Logged out."}, "403": bffAnswers["403"], "413": bffAnswers["413"]}})
+	add(fiber.MethodPost, "/api/logout", obj{"summary": "End this session on every instance and clear the cookie.", "responses": obj{
+		"204": obj{"description": "Logged out (always, even when the database is down: the revocation is retried)."},
+		"403": bffAnswers["403"], "413": bffAnswers["413"]}})
+	cookieOnly := []any{obj{"cookieAuth": []any{}}, obj{"cookieAuthPlain": []any{}}}
+	passwordBody := obj{"required": true, "content": jsonOf(obj{"$ref": "#/components/schemas/Password"})}
+	add(fiber.MethodGet, "/api/sessions", obj{"summary": "The user's live sessions, newest login first; current marks this one.",
+		"security": cookieOnly, "responses": withAnswers(obj{
+			"200": obj{"description": "The sessions.", "content": jsonOf(obj{"$ref": "#/components/schemas/SessionList"})},
+			"503": resp("The database or the list of revocations is unavailable; see Retry-After.", msg)})})
+	add(fiber.MethodDelete, "/api/sessions/:id", obj{"summary": "End one session: this one freely, another with the current password.",
+		"security": cookieOnly, "requestBody": obj{"required": false, "content": jsonOf(obj{"$ref": "#/components/schemas/Password"})},
+		"responses": withAnswers(obj{
+			"204": obj{"description": "Ended on every instance (this one: the cookie is cleared)."},
+			"403": resp("CSRF, or the password is not correct.", msg),
+			"404": resp("No such live session of the user's, or not a 32-hex-digit id.", msg),
+			"429": resp("Too many wrong passwords; see Retry-After.", msg),
+			"503": resp("The database is unavailable; see Retry-After.", msg)})})
+	add(fiber.MethodPost, "/api/sessions/end-all", obj{"summary": "Sign out everywhere: every session of the user, this one included (needs the current password).",
+		"security": cookieOnly, "requestBody": passwordBody, "responses": withAnswers(obj{
+			"204": obj{"description": "Every session is ended; the cookie is cleared."},
+			"403": resp("CSRF, or the password is not correct.", msg),
+			"429": resp("Too many wrong passwords; see Retry-After.", msg)})})
 	add(fiber.MethodGet, "/api/session", obj{"summary": "Who is logged in.", "security": cookieOrBearer,
 		"responses": withAnswers(obj{"200": obj{"description": "The session.", "content": jsonOf(obj{"$ref": "#/components/schemas/Session"})}})})
 	add(fiber.MethodPost, "/api/refresh", obj{"summary": "Refresh the access token now.", "security": cookieOrBearer,
@@ -152,8 +172,18 @@ func openAPIDoc() ([]byte, error) {
 					"user":               obj{"type": "object", "description": "MS's full user (GET /user)."},
 					"access_expires_at":  obj{"type": "integer", "description": "Unix seconds."},
 					"session_expires_at": obj{"type": "integer", "description": "Unix seconds."},
-					"access_token":       obj{"type": "string", "description": "Only with EXPOSE_TOKENS=true."},
-					"access_expiry":      obj{"type": "number", "description": "Only with EXPOSE_TOKENS=true."}}},
+					"access_token":       obj{"type": "string", "description": "Only with EXPOSE_TOKENS=true: a handle bound to this session, useless without its cookie (with EXPOSE_MS_TOKENS=true: the MS access token)."},
+					"access_expiry":      obj{"type": "number", "description": "Only with EXPOSE_TOKENS=true: the session's end in Unix seconds (with EXPOSE_MS_TOKENS=true: the MS access token's expiry)."}}},
+				"Password": obj{"type": "object", "required": []any{"password"}, "properties": obj{
+					"password": obj{"type": "string", "format": "password", "description": "The user's current password."}}},
+				"SessionList": obj{"type": "object", "required": []any{"sessions"}, "properties": obj{
+					"sessions": obj{"type": "array", "items": obj{"type": "object",
+						"required": []any{"id", "device", "login_at", "expires_at", "current"}, "properties": obj{
+							"id":         obj{"type": "string", "description": "32 hexadecimal digits."},
+							"device":     obj{"type": "string", "description": "A coarse description, e.g. \"Firefox on Linux\"."},
+							"login_at":   obj{"type": "integer", "description": "Unix seconds."},
+							"expires_at": obj{"type": "integer", "description": "Unix seconds: the session's end at the latest."},
+							"current":    obj{"type": "boolean"}}}}}},
 				"Session": obj{"type": "object", "properties": obj{
 					"authenticated": obj{"type": "boolean"}, "user_id": obj{"type": "integer"},
 					"access_expires_at": obj{"type": "integer"}, "session_expires_at": obj{"type": "integer"}}},

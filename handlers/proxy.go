@@ -64,49 +64,47 @@ func (s *Server) forward(r msRoute) fiber.Handler {
 			return s.passThrough(c, resp)
 		}
 
-		p, err := s.authenticate(c, true)
-		if p == nil {
-			return err
+		q := s.authRequest(c)
+		q.CallsMS = true
+		res := s.resolve(c, q)
+		if !res.OK() {
+			return s.refuse(c, &res)
 		}
-		req.Authorization = p.authorization
+		req.Authorization = res.Authorization
 		resp, err := s.ms.Do(ctx, req)
-		if err == nil && !p.viaCookie && resp.AuthFailure() == msclient.AuthExpired {
+		if err == nil && !res.ViaCookie && resp.AuthFailure() == msclient.AuthExpired {
 			// MS calls the caller's own token expired: its user's session cookie, if the request has one, serves it.
-			if q, ok, ferr := s.cookieForExpiredBearer(c, true, true); ok {
-				if q == nil {
-					return ferr
+			if fb, ok := s.auth.ExpiredBearerFallback(ctx, q); ok {
+				if !fb.OK() {
+					return s.refuse(c, &fb)
 				}
-				p, req.Authorization = q, q.authorization
+				res, req.Authorization = fb, fb.Authorization
 				resp, err = s.ms.Do(ctx, req)
 			}
 		}
-		if err == nil && p.viaCookie && !p.refreshed && resp.AuthFailure() == msclient.AuthExpired {
+		if err == nil && res.ViaCookie && !res.Refreshed && resp.AuthFailure() == msclient.AuthExpired {
 			// MS's clock says the token expired although ours did not: refresh once and retry once.
-			if answered, rerr := s.refreshPrincipal(c, p); answered {
-				return rerr
+			if s.auth.Refresh(ctx, &res, req.RequestID); !res.OK() {
+				return s.refuse(c, &res)
 			}
-			req.Authorization = p.authorization
+			req.Authorization = res.Authorization
 			resp, err = s.ms.Do(ctx, req)
 		}
 		if err != nil {
-			if p.dirty {
-				s.writeSession(c, p.sess)
-			}
+			s.settle(c, &res)
 			return s.upstreamFailure(c, err)
 		}
-		if p.viaCookie {
+		if res.ViaCookie {
 			switch resp.AuthFailure() {
 			case msclient.AuthInvalid, msclient.AuthMissing, msclient.AuthExpired:
 				// The session's own tokens are no good at MS (its secret changed, or the refresh did not help):
-				// the cookie is useless, so the browser drops it.
-				s.clearSession(c)
-			default:
-				if p.dirty {
-					s.writeSession(c, p.sess)
-				}
+				// the session ends, here at once and on every instance, and the browser drops the cookie.
+				s.auth.Refused(ctx, &res, req.RequestID)
 			}
 		}
-		s.afterAccountCall(c, r, p, resp)
+		s.afterMS(c, r, &res, resp)
+		s.afterAccountCall(c, r, &res, resp)
+		s.settle(c, &res)
 		return s.passThrough(c, resp)
 	}
 }

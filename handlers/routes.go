@@ -100,6 +100,9 @@ func APIRoutes() []RouteInfo {
 		{fiber.MethodGet, "/api/session"},
 		{fiber.MethodPost, "/api/refresh"},
 		{fiber.MethodGet, "/api/openapi.json"},
+		{fiber.MethodGet, "/api/sessions"},
+		{fiber.MethodPost, "/api/sessions/end-all"},
+		{fiber.MethodDelete, "/api/sessions/:id"},
 	}
 	for _, r := range msRoutes {
 		out = append(out, RouteInfo{r.method, "/api" + r.path})
@@ -151,6 +154,9 @@ func (s *Server) routes(static fs.FS) {
 	api.Get("/session", s.sessionInfo)
 	api.Post("/refresh", s.csrf, s.watchClient, s.refreshNow)
 	api.Get("/openapi.json", s.serveOpenAPI)
+	api.Get("/sessions", s.csrf, s.watchClient, s.listSessions)
+	api.Post("/sessions/end-all", s.csrf, s.watchClient, s.endAllSessions)
+	api.Delete("/sessions/:id", s.csrf, s.watchClient, s.endOneSession)
 	for _, r := range msRoutes {
 		api.Add(r.method, r.path, s.csrf, s.watchClient, s.forward(r))
 	}

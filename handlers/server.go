@@ -1,6 +1,7 @@
-// Package handlers is the BFF's HTTP face: the Fiber app, its one routing table, the middleware and the session
-// lifecycle (login, silent refresh, logout). It is the only package that knows Fiber; it speaks to MS only through
-// msclient and seals cookies only through session.
+// Package handlers is the BFF's HTTP face: the Fiber app, its one routing table, the middleware, and the HTTP
+// side of the session lifecycle (login, logout, the sessions routes), which asks package authn who a request is.
+// It is the only package that knows Fiber; it speaks to MS only through msclient and seals cookies only through
+// session.
 package handlers
 
 import (
@@ -10,11 +11,12 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/sync/semaphore"
-	"golang.org/x/sync/singleflight"
 
+	"github.com/anitab-org/bridge-in-tech-bff/authn"
 	"github.com/anitab-org/bridge-in-tech-bff/bit"
 	"github.com/anitab-org/bridge-in-tech-bff/config"
 	"github.com/anitab-org/bridge-in-tech-bff/msclient"
+	"github.com/anitab-org/bridge-in-tech-bff/revocation"
 	"github.com/anitab-org/bridge-in-tech-bff/session"
 )
 
@@ -32,20 +34,31 @@ type Deps struct {
 	Static fs.FS
 	// BIT serves BridgeInTech's own routes from the database; nil answers them 503.
 	BIT *bit.Service
+	// Revocations is the memory copy of the ended sessions (revocation.Mirror), checked on every cookie request;
+	// nil means none is kept (nothing is revoked).
+	Revocations authn.Revocations
+	// Revoker ends sessions (revocation.Revoker); nil means logout only clears the browser's cookie.
+	Revoker authn.Revoker
+	// Sessions is the database's record of logins and the login failures counted for every instance
+	// (revocation.Store); nil means neither is kept (the sessions routes answer 503).
+	Sessions revocation.Store
 }
 
 // Server owns the Fiber app and everything a request needs. It holds no per-user state: the only things shared
-// between requests are the refresh de-duplication group (in-flight calls only) and the login-abuse limiter.
+// between requests are the resolver (its refresh de-duplication holds in-flight calls only) and the login-abuse
+// limiter.
 type Server struct {
-	cfg     *config.Config
-	ms      *msclient.Client
-	codec   *session.Codec
-	log     *slog.Logger
-	obs     Observer
-	now     func() time.Time
-	refresh singleflight.Group
-	logins  *loginLimiter
-	openapi []byte
+	cfg      *config.Config
+	ms       *msclient.Client
+	codec    *session.Codec
+	log      *slog.Logger
+	obs      Observer
+	now      func() time.Time
+	auth     *authn.Resolver
+	revoker  authn.Revoker
+	sessions revocation.Store
+	logins   *loginLimiter
+	openapi  []byte
 	// bodyBudget is BODY_MEMORY in bytes, shared by the request bodies being read (bodygate.go).
 	bodyBudget *semaphore.Weighted
 	bodyWait   time.Duration // how long a body waits for its share of bodyBudget
@@ -60,7 +73,8 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(d Deps) *Server {
-	s := &Server{cfg: d.Config, ms: d.MS, codec: d.Codec, log: d.Logger, obs: d.Metrics, now: d.Now, bit: d.BIT}
+	s := &Server{cfg: d.Config, ms: d.MS, codec: d.Codec, log: d.Logger, obs: d.Metrics, now: d.Now, bit: d.BIT,
+		revoker: d.Revoker, sessions: d.Sessions}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -70,6 +84,12 @@ func New(d Deps) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.auth = authn.New(authn.Config{
+		Codec: d.Codec, MS: d.MS, Revocations: d.Revocations, Revoker: d.Revoker,
+		VerifyBearer: !d.Config.MSJWTSecret.Empty(), IdleTimeout: d.Config.SessionIdleTimeout,
+		AbsoluteTimeout: d.Config.SessionAbsoluteTimeout, MSRecheck: d.Config.SessionMSRecheck,
+		Now: s.now, Logger: s.log, Observer: s.obs,
+	})
 	s.names = newNameCache(d.Config.NameCacheTTL, d.Config.NameCacheSize, s.now)
 	doc, err := openAPIDoc()
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/anitab-org/bridge-in-tech-bff/authn"
 	"github.com/anitab-org/bridge-in-tech-bff/msclient"
 	"github.com/anitab-org/bridge-in-tech-bff/secret"
 )
@@ -17,16 +18,17 @@ import (
 // algorithm than MS's HS256 (alg "none" above all) is refused before anything else. The user id is logged only
 // once it is verified.
 func (s *Server) bearerSessionInfo(c *fiber.Ctx, h secret.String) error {
-	tok, ok := bearerToken(h)
+	tok, ok := authn.BearerToken(h)
 	if !ok || !isHS256Header(tok) {
 		return s.fail(c, fiber.StatusUnauthorized, msgTokenInvalid)
 	}
 	if !s.cfg.MSJWTSecret.Empty() {
-		p, err := s.bearerPrincipal(c, h, msclient.TokenAccess, true) // verifies signature and expiry
-		if p == nil {
-			return err
+		res := s.auth.Bearer(h, msclient.TokenAccess, true) // verifies signature and expiry
+		if !res.OK() {
+			return s.refuse(c, &res)
 		}
-		return c.JSON(sessionAnswer{Authenticated: true, UserID: p.claims.Identity, AccessExpiresAt: p.claims.Expires.Unix()})
+		c.Locals(localUserID, res.UserID)
+		return c.JSON(sessionAnswer{Authenticated: true, UserID: res.UserID, AccessExpiresAt: res.Claims.Expires.Unix()})
 	}
 	claims, err := s.ms.ParseToken(tok, msclient.TokenAccess) // only read: MS judges it next
 	if err != nil {

@@ -27,6 +27,9 @@ type Metrics struct {
 	store          storeMetrics
 	handler        http.Handler
 
+	// Revocations observes the ends of sessions (revocation.Observer; revocation.go).
+	Revocations *Revocation
+
 	requestSeries *children[requestKey] // resolved children of requests and latency
 	callSeries    *children[callKey]    // resolved children of msCalls and msLatency
 }
@@ -82,6 +85,7 @@ func New() *Metrics {
 		m.refreshes, m.cookieRejected,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.store = newStoreMetrics(reg, buckets)
+	m.Revocations = NewRevocation(reg)
 	// Make the fixed-label series visible from the first scrape.
 	for _, o := range []string{"done", "refused", "failed"} {
 		m.refreshes.WithLabelValues(o)

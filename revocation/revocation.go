@@ -7,6 +7,9 @@ package revocation
 
 import (
 	"context"
+	"encoding/hex"
+	"errors"
+	"strconv"
 	"time"
 )
 
@@ -17,7 +20,8 @@ type SessionID [16]byte
 func (id SessionID) IsZero() bool { return id == SessionID{} }
 
 // Entry is one revocation. Exactly one of two kinds:
-//   - SessionID set: that session is over (logout, "end this session", MS refused its tokens);
+//   - SessionID set: that session is over (logout, "end this session", MS refused its tokens); UserID names the
+//     session's owner (see Validate);
 //   - SessionID zero, UserID and Before set: every session of UserID that logged in before Before is over
 //     (password change, account deleted, "sign out everywhere").
 type Entry struct {
@@ -49,7 +53,8 @@ type Store interface {
 	RevocationsSince(ctx context.Context, cursor int64) (entries []Entry, next int64, err error)
 	// WatchRevocations blocks until ctx ends or its connection is lost (then it returns the error), calling wake
 	// whenever another writer may have stored entries. PostgreSQL: LISTEN/NOTIFY on its own connection; SQLite: a
-	// change counter polled about once a second.
+	// change counter polled about once a second. It also calls wake once as soon as it is watching, so a caller
+	// that catches up on that first wake misses nothing stored between its last read and the watch's start.
 	WatchRevocations(ctx context.Context, wake func()) error
 	// PurgeRevocations forgets entries, records and login failures that no longer matter at now.
 	PurgeRevocations(ctx context.Context, now time.Time) error
@@ -67,4 +72,39 @@ type Store interface {
 	LoginFailures(ctx context.Context, key string, now time.Time, window time.Duration) (int, error)
 	// ClearLoginFailures forgets key's failures (a successful login).
 	ClearLoginFailures(ctx context.Context, key string) error
+}
+
+// Validate reports whether e is one of the two kinds of entry, with its owner and an end: UserID is required for
+// both kinds (a session entry names the session's owner, so that a later per-user cutoff can stand for it), Until
+// always, Before for a per-user entry.
+func (e Entry) Validate() error {
+	switch {
+	case e.UserID <= 0:
+		return errors.New("revocation: entry without a user id")
+	case e.Until.IsZero():
+		return errors.New("revocation: entry without an end (Until)")
+	case e.SessionID.IsZero() && e.Before.IsZero():
+		return errors.New("revocation: entry with neither a session id nor a cutoff (Before)")
+	case !e.SessionID.IsZero() && !e.Before.IsZero():
+		return errors.New("revocation: entry with both a session id and a cutoff (Before)")
+	}
+	return nil
+}
+
+// Key is what makes two entries the same one in a Store: the session id of a single-session entry, or the user
+// and the cutoff second of a per-user one. Storing an entry whose Key is stored already keeps one (the later
+// Until).
+func (e Entry) Key() string {
+	if !e.SessionID.IsZero() {
+		return "s:" + hex.EncodeToString(e.SessionID[:])
+	}
+	return "u:" + strconv.FormatInt(e.UserID, 10) + ":" + strconv.FormatInt(e.Before.Unix(), 10)
+}
+
+// UntilSecond is t in Unix seconds rounded up, as Stores keep an Until: an entry is never forgotten before it.
+func UntilSecond(t time.Time) int64 {
+	if t.Nanosecond() > 0 {
+		return t.Unix() + 1
+	}
+	return t.Unix()
 }

@@ -40,6 +40,7 @@ type ringKey struct {
 	header string      // the header segment: base64url of protectedHeader(name, kid)
 	aad    []byte      // the same bytes, the GCM additional data (RFC 7516 §5.1 step 14)
 	aead   cipher.AEAD // never written to after NewCodec; safe for concurrent use
+	handle []byte      // the key legacy-client handles are made with (handle.go), derived from this key
 }
 
 // Codec seals and opens the session cookie of one cookie name with a key ring. It keeps its own copy of the
@@ -86,7 +87,7 @@ func NewCodec(cookieName string, keys [][]byte) (*Codec, error) {
 			return nil, fmt.Errorf("session: key %d of %d: %w", i+1, len(keys), err)
 		}
 		hdr := b64.EncodeToString(protectedHeader(cookieName, kid))
-		c.ring = append(c.ring, ringKey{kid: kid, header: hdr, aad: []byte(hdr), aead: aead})
+		c.ring = append(c.ring, ringKey{kid: kid, header: hdr, aad: []byte(hdr), aead: aead, handle: handleKey(k)})
 	}
 	return c, nil
 }
@@ -107,8 +108,7 @@ func (c *Codec) Name() string { return c.name }
 // key, a random 96-bit IV, the session as compact JSON, and the GCM tag. Times are stored as unix seconds. s
 // needs a positive UserID, both tokens (printable ASCII, as JWTs are) and both expiry times after 1970.
 func (c *Codec) Seal(s Session) (string, error) {
-	if err := validSession(s.UserID, s.AccessToken.Reveal(), s.RefreshToken.Reveal(),
-		s.AccessExp.Unix(), s.RefreshExp.Unix()); err != nil {
+	if err := validFull(s); err != nil {
 		return "", fmt.Errorf("session: seal: %w", err)
 	}
 	k := &c.ring[0]

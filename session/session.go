@@ -4,8 +4,10 @@
 package session
 
 import (
+	"crypto/rand"
 	"time"
 
+	"github.com/anitab-org/bridge-in-tech-bff/revocation"
 	"github.com/anitab-org/bridge-in-tech-bff/secret"
 )
 
@@ -17,7 +19,18 @@ type Session struct {
 	RefreshToken secret.String
 	AccessExp    time.Time // from the access token's exp
 	RefreshExp   time.Time // from the refresh token's exp; the cookie's lifetime
+
+	// The session's own facts (docs/SESSIONS.md). All four are zero in a cookie sealed before sessions had ids
+	// (payload version 1); the resolver gives such a session an id at its next re-seal. Seal writes version 2
+	// when ID is set, and then needs the three times too.
+	ID          revocation.SessionID // random, 128 bits: what a revocation names
+	LoginAt     time.Time            // when the user logged in (the absolute timeout counts from it)
+	MSCheckedAt time.Time            // when MS last accepted the session's tokens
+	ActiveAt    time.Time            // the last activity the cookie knows of, kept coarse (the idle timeout)
 }
+
+// Legacy reports whether the session comes from a cookie sealed before sessions had ids.
+func (s Session) Legacy() bool { return s.ID.IsZero() }
 
 // AccessExpiresWithin reports whether the access token has expired at now or will within d, so the caller
 // refreshes it first.
@@ -74,4 +87,13 @@ func (e *OpenError) Error() string {
 		why = "unknown reason"
 	}
 	return "session: cookie did not open (" + string(e.Reason) + "): " + why
+}
+
+// NewID is a fresh random session id (128 bits from crypto/rand).
+func NewID() revocation.SessionID {
+	var id revocation.SessionID
+	for id.IsZero() { // all zero means "no id"; 2^-128, checked anyway
+		_, _ = rand.Read(id[:]) // never fails (Go 1.24+): it crashes the program instead
+	}
+	return id
 }

@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"net"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -38,7 +39,8 @@ const migrationLockID int64 = 0x626974736368656d
 
 // Store is a bit.Store on a PostgreSQL pool. It is safe for concurrent use.
 type Store struct {
-	pool *pgxpool.Pool
+	pool     *pgxpool.Pool
+	watchPID atomic.Uint32 // the backend of the latest revocation watch (tests end it to cut the watch)
 }
 
 var _ bit.Store = (*Store)(nil)

@@ -280,6 +280,29 @@ export default function () {
     check(put(jarA, `/api/organizations/${org}/programs/${pid}`, prog), { 'update program: 200': (r) => r.status === 200 });
   });
 
+  group('sessions', () => {
+    // A second session of account 1 in a jar of its own: both are listed, the second ends itself, and ending
+    // all of them needs the right password (a wrong one ends nothing).
+    const jarA2 = new http.CookieJar();
+    login(jarA2, credsA);
+    const listed = json(get(jarA, '/api/sessions'));
+    const list = isObject(listed) && Array.isArray(listed.sessions) ? listed.sessions : [];
+    check(list, {
+      'sessions: both logins listed': (l) => l.length >= 2,
+      'sessions: exactly one is current': (l) => l.filter((x) => isObject(x) && x.current === true).length === 1,
+    });
+    const mine = json(get(jarA2, '/api/sessions'));
+    const own = isObject(mine) && Array.isArray(mine.sessions) ? mine.sessions.find((x) => isObject(x) && x.current === true) : undefined;
+    const ownId = isObject(own) && typeof own.id === 'string' ? own.id : '';
+    if (!check(ownId, { 'sessions: the second session sees itself': (v) => v !== '' })) return;
+    check(del(jarA2, `/api/sessions/${ownId}`), { 'end this session: 204': (r) => r.status === 204 });
+    check(get(jarA2, '/api/user', { expect: [401] }), { 'user after ending the session: 401': (r) => r.status === 401 });
+    check(post(jarA, '/api/sessions/end-all', { password: `${credsA.password}_wrong` }, { expect: [403] }), {
+      'sign out everywhere with a wrong password: 403': (r) => r.status === 403,
+    });
+    check(get(jarA, '/api/user'), { 'the first session is still in: 200': (r) => r.status === 200 });
+  });
+
   group('logout', () => {
     logout({ jar: jarA, user: me, creds: credsA });
     logout({ jar: jarB, user: partner, creds: credsB });

@@ -158,10 +158,35 @@ async function loadRelations() {
   if (relations.length === 0) list.append(el('li', 'muted', 'No mentorship relations yet.'));
 }
 
-// loadLists fills members and relations; a failure shows MS's message but keeps the profile.
+// loadSessions lists the user's live sessions (each login, with a coarse device), marking this one.
+async function loadSessions() {
+  const list = $('sessions');
+  list.replaceChildren();
+  let answer;
+  try {
+    answer = await api('/sessions');
+  } catch (err) {
+    if (err.status === 401) throw err;
+    list.append(el('li', 'muted', err.message)); // e.g. the database is down: the rest of the page still works
+    return;
+  }
+  for (const s of answer.sessions) {
+    const li = el('li');
+    li.dataset.sessionId = s.id;
+    li.append(
+      el('strong', '', s.device), ' ',
+      el('span', 'muted', `since ${new Date(s.login_at * 1000).toLocaleString()}`),
+    );
+    if (s.current) li.append(' ', el('span', 'tag', 'this device'));
+    list.append(li);
+  }
+  if (answer.sessions.length === 0) list.append(el('li', 'muted', 'No sessions listed.'));
+}
+
+// loadLists fills members, relations and sessions; a failure shows the message but keeps the profile.
 async function loadLists() {
   try {
-    await Promise.all([loadMembers(), loadRelations()]);
+    await Promise.all([loadMembers(), loadRelations(), loadSessions()]);
   } catch (err) {
     handleError(err);
   }
@@ -206,6 +231,20 @@ async function onLogout() {
   }
 }
 
+// onEndAll is "sign out everywhere": every session of the user ends (this one too), after the password is checked.
+async function onEndAll(event) {
+  event.preventDefault();
+  try {
+    await api('/sessions/end-all', { method: 'POST', body: { password: $('end-all-password').value } });
+    $('end-all-password').value = '';
+    me = null;
+    setState('logged-out');
+    showStatus('You are signed out on every device.', 'ok');
+  } catch (err) {
+    handleError(err);
+  }
+}
+
 async function onSendRequest(event) {
   event.preventDefault();
   if (!me) return;
@@ -234,6 +273,7 @@ async function start() {
   $('login-form').addEventListener('submit', onLogin);
   $('logout').addEventListener('click', onLogout);
   $('request-form').addEventListener('submit', onSendRequest);
+  $('end-all-form').addEventListener('submit', onEndAll);
   $('request-other').addEventListener('change', suggestRole);
   try {
     showProfile(await api('/user'));
