@@ -74,7 +74,7 @@ type Mirror struct {
 	sessions map[SessionID]int64 // revoked session id → its Until (Unix seconds)
 	users    map[int64]cutoff
 
-	loadedAt atomic.Int64 // UnixNano of the first full load; 0 before
+	loadedAt atomic.Int64  // UnixNano of the first full load; 0 before
 	loaded   chan struct{} // closed at the first full load
 	running  atomic.Bool
 }
