@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -107,4 +108,19 @@ func UntilSecond(t time.Time) int64 {
 		return t.Unix() + 1
 	}
 	return t.Unix()
+}
+
+// EntryOfRow is the entry a Store's row holds: a per-user cutoff when before is set (Unix seconds), else a single
+// session whose id must be 16 bytes. until is Unix seconds.
+func EntryOfRow(id []byte, userID int64, before *int64, until int64) (Entry, error) {
+	e := Entry{UserID: userID, Until: time.Unix(until, 0).UTC()}
+	switch {
+	case before != nil:
+		e.Before = time.Unix(*before, 0).UTC()
+	case len(id) == len(e.SessionID):
+		copy(e.SessionID[:], id)
+	default:
+		return Entry{}, fmt.Errorf("revocation: a stored session id of %d bytes", len(id))
+	}
+	return e, nil
 }

@@ -78,13 +78,9 @@ func revocationRows(rows pgx.Rows, last int64) ([]revocation.Entry, int64, error
 		if err := rows.Scan(&seq, &id, &user, &before, &until); err != nil {
 			return nil, last, err
 		}
-		e := revocation.Entry{UserID: user, Until: fromUnix(until)}
-		if before != nil {
-			e.Before = fromUnix(*before)
-		} else if len(id) == len(e.SessionID) {
-			copy(e.SessionID[:], id)
-		} else {
-			return nil, last, fmt.Errorf("revocation %d has a session id of %d bytes", seq, len(id))
+		e, err := revocation.EntryOfRow(id, user, before, until)
+		if err != nil {
+			return nil, last, fmt.Errorf("revocation %d: %w", seq, err)
 		}
 		out = append(out, e)
 		last = max(last, seq)

@@ -70,13 +70,13 @@ func revocationRows(rows *sql.Rows, last int64) ([]revocation.Entry, int64, erro
 		if err := rows.Scan(&seq, &id, &user, &before, &until); err != nil {
 			return nil, last, err
 		}
-		e := revocation.Entry{UserID: user, Until: fromUnix(until)}
+		var b *int64
 		if before.Valid {
-			e.Before = fromUnix(before.Int64)
-		} else if len(id) == len(e.SessionID) {
-			copy(e.SessionID[:], id)
-		} else {
-			return nil, last, fmt.Errorf("revocation %d has a session id of %d bytes", seq, len(id))
+			b = &before.Int64
+		}
+		e, err := revocation.EntryOfRow(id, user, b, until)
+		if err != nil {
+			return nil, last, fmt.Errorf("revocation %d: %w", seq, err)
 		}
 		out = append(out, e)
 		last = max(last, seq)
