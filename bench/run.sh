@@ -271,9 +271,19 @@ run_wrk() {
   printf '%s\n' "$line"
 }
 
+# fresh_cookie logs in again for the next phase. A session's cookie records its last activity, and the BFF re-seals
+# it (a Set-Cookie on the answer) when that is more than 5 minutes old (docs/SESSIONS.md#cookie); a browser keeps
+# the new cookie, but wrk sends the same one for ever, so a cookie older than 5 minutes would be re-sealed on
+# every request. A new login per round keeps the measured cookie a browser's.
+fresh_cookie() {
+  COOKIE=$($BT login -url "$BFF_URL" -mode bff -n 1) && [ -n "$COOKIE" ] || die "could not log in again"
+  A_HDR="Cookie: bit_session=$COOKIE"; F_HDR=$A_HDR; AX_HDR=$A_HDR; FX_HDR=$A_HDR
+}
+
 TARGETS=(AX BX FX UX A B C F)
 log "throughput: $ROUNDS rounds of ${TARGETS[*]}; wrk -t$THREADS -c$CONNS -d${DURATION}s after a ${WARMUP}s warm-up each (load CPUs: $LOAD_CPUS)"
 for r in $(seq "$ROUNDS"); do
+  fresh_cookie
   for x in "${TARGETS[@]}"; do
     run_wrk "$x" "$WARMUP" "$CONNS" >/dev/null
     line=$(run_wrk "$x" "$DURATION" "$CONNS")
@@ -312,6 +322,7 @@ fixed_rate() {
   local tag=$1 rate=$2 r x url_var hdr_var line f v
   : >"$TMP/rate_${tag}A.txt"; : >"$TMP/rate_${tag}C.txt"
   for r in $(seq "$RATE_ROUNDS"); do
+    fresh_cookie
     for x in A C; do
       url_var="${x}_URL"; hdr_var="${x}_HDR"
       line=$(taskset -c "$LOAD_CPUS" "$BT" rate -url "${!url_var}" -H "${!hdr_var}" -rate "$rate" -duration "${RATE_DURATION}s" -warmup 2s) \
@@ -359,6 +370,7 @@ if [ "${PROFILE:-0}" = 1 ]; then
   BFF_PID=$!
   PIDS+=("$BFF_PID")
   wait_http "$BFF_URL/healthz" || die "bffprof did not answer"
+  fresh_cookie
   run_wrk A "$WARMUP" "$CONNS" >/dev/null
   secs=$((DURATION > 4 ? DURATION - 2 : 2))
   curl -s -o "$TMP/cpu.pprof" "http://127.0.0.1:$PPROF_PORT/debug/pprof/profile?seconds=$secs" &

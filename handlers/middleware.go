@@ -15,6 +15,7 @@ import (
 
 	"github.com/anitab-org/bridge-in-tech-bff/config"
 	"github.com/anitab-org/bridge-in-tech-bff/internal/disconnect"
+	"github.com/anitab-org/bridge-in-tech-bff/internal/ledger"
 )
 
 // Keys of the values middleware keeps in a request's locals.
@@ -95,13 +96,21 @@ func routeOf(c *fiber.Ctx) string {
 // observe writes one structured log line per request and feeds the metrics. Errors are answered here, so the
 // logged status is the one the client gets.
 func (s *Server) observe(c *fiber.Ctx) error {
-	start := time.Now()
-	s.obs.InFlight(1)
-	defer s.obs.InFlight(-1)
+	var start time.Time
+	if !ledger.NoMetrics || !ledger.NoLog {
+		start = time.Now()
+	}
+	if !ledger.NoMetrics {
+		s.obs.InFlight(1)
+		defer s.obs.InFlight(-1)
+	}
 	if err := c.Next(); err != nil {
 		if herr := s.errorHandler(c, err); herr != nil {
 			return herr
 		}
+	}
+	if ledger.NoMetrics && ledger.NoLog {
+		return nil
 	}
 	d := time.Since(start)
 	status := c.Response().StatusCode()
@@ -110,8 +119,10 @@ func (s *Server) observe(c *fiber.Ctx) error {
 		route = "unmatched"
 	}
 	method := methodLabel(c.Method())
-	s.obs.Request(method, route, status, d)
-	if !s.log.Enabled(c.UserContext(), slog.LevelInfo) {
+	if !ledger.NoMetrics {
+		s.obs.Request(method, route, status, d)
+	}
+	if ledger.NoLog || !s.log.Enabled(c.UserContext(), slog.LevelInfo) {
 		return nil // LOG_LEVEL above info: don't build a line nobody writes
 	}
 	// Typed attributes (slog.LogAttrs): no value is boxed into an interface and none is read by reflection.

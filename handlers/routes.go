@@ -6,6 +6,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/cors"
+
+	"github.com/anitab-org/bridge-in-tech-bff/internal/ledger"
 )
 
 // authKind says how a forwarded route is authenticated at MS.
@@ -128,8 +130,17 @@ func lookupRoute(method, path string) (msRoute, bool) {
 // routes registers middleware and every route. Order matters: middleware, API, extras (SPA), then 404.
 func (s *Server) routes(static fs.FS) {
 	app := s.app
-	app.Use(s.recoverPanics, s.requestID, s.apiHeaders, s.observe)
-	if len(s.cfg.AllowedOrigins) > 0 {
+	// The ledger's switches (internal/ledger) are constants: false in every real build, where this registers
+	// recoverPanics, requestID, apiHeaders, observe, CORS and gateBody, in that order.
+	app.Use(s.recoverPanics)
+	if !ledger.NoRequestID {
+		app.Use(s.requestID)
+	}
+	if !ledger.NoHeaders {
+		app.Use(s.apiHeaders)
+	}
+	app.Use(s.observe)
+	if len(s.cfg.AllowedOrigins) > 0 && !ledger.NoCORS {
 		// Only listed origins get CORS headers, with credentials; without a list nobody does (never "*").
 		app.Use(cors.New(cors.Config{
 			AllowOrigins:     strings.Join(s.cfg.AllowedOrigins, ","),
@@ -140,7 +151,9 @@ func (s *Server) routes(static fs.FS) {
 			MaxAge:           600,
 		}))
 	}
-	app.Use(s.gateBody) // after CORS, so its refusals carry the CORS headers too (docs/API.md#cross-origin-use)
+	if !ledger.NoBodyGate {
+		app.Use(s.gateBody) // after CORS, so its refusals carry the CORS headers too (docs/API.md#cross-origin-use)
+	}
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
@@ -149,16 +162,16 @@ func (s *Server) routes(static fs.FS) {
 	// The CSRF guard runs per route (not as group middleware) so logs and metrics name the route it refused.
 	// watchClient guards the routes that call MS: a client that leaves cancels the call.
 	api := app.Group("/api")
-	api.Post("/login", s.csrf, s.watchClient, s.login)
-	api.Post("/logout", s.csrf, s.logout)
+	api.Post("/login", s.guarded(true, s.login)...)
+	api.Post("/logout", s.guarded(false, s.logout)...)
 	api.Get("/session", s.sessionInfo)
-	api.Post("/refresh", s.csrf, s.watchClient, s.refreshNow)
+	api.Post("/refresh", s.guarded(true, s.refreshNow)...)
 	api.Get("/openapi.json", s.serveOpenAPI)
-	api.Get("/sessions", s.csrf, s.watchClient, s.listSessions)
-	api.Post("/sessions/end-all", s.csrf, s.watchClient, s.endAllSessions)
-	api.Delete("/sessions/:id", s.csrf, s.watchClient, s.endOneSession)
+	api.Get("/sessions", s.guarded(true, s.listSessions)...)
+	api.Post("/sessions/end-all", s.guarded(true, s.endAllSessions)...)
+	api.Delete("/sessions/:id", s.guarded(true, s.endOneSession)...)
 	for _, r := range msRoutes {
-		api.Add(r.method, r.path, s.csrf, s.watchClient, s.forward(r))
+		api.Add(r.method, r.path, s.guarded(true, s.forward(r))...)
 	}
 	for _, a := range aliases {
 		target, ok := lookupRoute(a.method, a.target)
@@ -169,16 +182,29 @@ func (s *Server) routes(static fs.FS) {
 		if a.path == "/user/personal_details" {
 			h = s.personalDetails(h) // current_organization, the app's name for MS's organization
 		}
-		api.Add(a.method, a.path, s.csrf, s.watchClient, h)
+		api.Add(a.method, a.path, s.guarded(true, h)...)
 	}
 	for _, r := range bitRoutes { // watched too: a client that leaves stops its MS and database calls
-		api.Add(r.method, r.path, s.csrf, s.watchClient, s.bitHandler(r))
+		api.Add(r.method, r.path, s.guarded(true, s.bitHandler(r))...)
 	}
 	api.Use(s.csrf, s.apiNotFound) // unknown paths get the same CSRF answer as known ones (docs/API.md#conventions)
 	if static != nil {
 		s.serveSPA(app, static)
 	}
 	app.Use(s.notFound)
+}
+
+// guarded is an API route's chain: the CSRF guard, then (watch: the routes that call MS or the database) the
+// disconnect watch, then h. Every real build has both; the ledger's measuring builds can leave either out.
+func (s *Server) guarded(watch bool, h ...fiber.Handler) []fiber.Handler {
+	out := make([]fiber.Handler, 0, 2+len(h))
+	if !ledger.NoCSRF {
+		out = append(out, s.csrf)
+	}
+	if watch && !ledger.NoDisconnect {
+		out = append(out, s.watchClient)
+	}
+	return append(out, h...)
 }
 
 // apiNotFound answers every /api path outside the table: 405 when the path exists with another method, else 404.

@@ -7,6 +7,7 @@
 //	benchtool rate -method PUT -body '{…}' -url … -H 'X-CSRF: 1' …   (a write; 200 and 201 count as answered)
 //	benchtool startup -bin bin/bff -runs 20 -env MS_BASE_URL=… -env SESSION_KEYS=…
 //	benchtool revocations -db sqlite:///tmp/bff.db -n 100000   (stores n live revocations, for the start-up run)
+//	benchtool seal -keys <SESSION_KEYS> -user 1   (prints a session cookie value the BFF and the floor open)
 //	benchtool hello   (a minimal net/http server on 127.0.0.1:$PORT: the floor for the start-up time)
 package main
 
@@ -14,6 +15,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -34,11 +36,13 @@ import (
 
 	"github.com/anitab-org/bridge-in-tech-bff/bit/storeopen"
 	"github.com/anitab-org/bridge-in-tech-bff/revocation"
+	"github.com/anitab-org/bridge-in-tech-bff/secret"
+	"github.com/anitab-org/bridge-in-tech-bff/session"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: benchtool ports|login|rate|startup|revocations|hello [flags]")
+		fmt.Fprintln(os.Stderr, "usage: benchtool ports|login|rate|startup|revocations|seal|hello [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -53,6 +57,8 @@ func main() {
 		err = startup(args)
 	case "revocations":
 		err = revocations(args)
+	case "seal":
+		err = seal(args)
 	case "hello":
 		err = hello()
 	default:
@@ -463,5 +469,39 @@ func revocations(args []string) error {
 		return err
 	}
 	fmt.Printf("RESULT stored=%d took_ms=%d\n", *n, time.Since(t0).Milliseconds())
+	return nil
+}
+
+// seal prints a session cookie value sealed with the first of keys (SESSION_KEYS' format): a session of today's
+// kind (an id and its times) whose tokens are fixed strings and live for two hours, for a run against the
+// fixed-answer upstream, which never reads them. No MS is needed.
+func seal(args []string) error {
+	fs := flag.NewFlagSet("seal", flag.ExitOnError)
+	keys := fs.String("keys", "", "SESSION_KEYS (comma-separated 64-hex-digit keys; the first seals)")
+	user := fs.Int64("user", 1, "the session's user id")
+	name := fs.String("cookie", "bit_session", "the cookie's name (the BFF binds it into the seal)")
+	_ = fs.Parse(args)
+	var ring [][]byte
+	for _, k := range strings.Split(*keys, ",") {
+		b, err := hex.DecodeString(strings.TrimSpace(k))
+		if err != nil {
+			return fmt.Errorf("-keys: %w", err)
+		}
+		ring = append(ring, b)
+	}
+	codec, err := session.NewCodec(*name, ring)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	v, err := codec.Seal(session.Session{
+		UserID: *user, AccessToken: secret.String("bench.access.token"), RefreshToken: secret.String("bench.refresh.token"),
+		AccessExp: now.Add(2 * time.Hour), RefreshExp: now.Add(24 * time.Hour),
+		ID: session.NewID(), LoginAt: now, MSCheckedAt: now, ActiveAt: now,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Println(v)
 	return nil
 }
