@@ -1,8 +1,11 @@
 package bit
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"math"
+	"strconv"
 	"time"
 )
 
@@ -41,4 +44,50 @@ type MemberRegistrations interface {
 	// MemberRegistered returns the registration time MS reported for id in an earlier MemberName call of this
 	// Members; ok is false when it is not known.
 	MemberRegistered(id int64) (registered time.Time, ok bool)
+}
+
+// AccountOfUser reads the account of an MS user object (the answer of GET /user or GET /users/{id}): its "id" (an
+// integer) and "registration_date" (a number). It walks the JSON in place (walk.go), so reading the account of
+// every GET /user answer allocates nothing. ok is false when the body is not a JSON object, or either member is
+// missing, null or not a number of its kind. Keys are matched exactly, and a key given twice counts as its last
+// value, as MS's JSON has them.
+func AccountOfUser(body []byte) (a Account, ok bool) {
+	i := skipSpace(body, 0)
+	if i >= len(body) || body[i] != '{' || !json.Valid(body) {
+		return Account{}, false
+	}
+	var id, reg []byte
+	// eachMember's walk, written out: a closure capturing id and reg would be allocated.
+	obj := body[i:]
+	for j := skipSpace(obj, 1); j < len(obj) && obj[j] == '"'; {
+		end := skipString(obj, j)
+		key := obj[j+1 : end-1]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			key = []byte(unquote(obj[j:end])) // rare: an escaped key
+		}
+		j = skipSpace(obj, skipSpace(obj, end)+1) // past ':'
+		vend := skipValue(obj, j)
+		switch string(key) {
+		case "id":
+			id = obj[j:vend]
+		case "registration_date":
+			reg = obj[j:vend]
+		}
+		j = skipSpace(obj, vend)
+		if j < len(obj) && obj[j] == ',' {
+			j = skipSpace(obj, j+1)
+		}
+	}
+	if len(id) == 0 || len(reg) == 0 {
+		return Account{}, false
+	}
+	n, err := strconv.ParseInt(string(id), 10, 64)
+	if err != nil {
+		return Account{}, false
+	}
+	f, err := strconv.ParseFloat(string(reg), 64)
+	if err != nil {
+		return Account{}, false
+	}
+	return Account{ID: n, Registered: RegistrationTime(f)}, true
 }

@@ -34,6 +34,9 @@ func jsonMessage(msg string) ([]byte, error) { return json.Marshal(message{msg})
 
 // isJSONType reports whether a Content-Type names JSON (application/json or a +json type).
 func isJSONType(ct string) bool {
+	if ct == fiber.MIMEApplicationJSON { // what MS (Flask) sends: no parameters to parse
+		return true
+	}
 	mt, _, err := mime.ParseMediaType(ct)
 	return err == nil && (mt == fiber.MIMEApplicationJSON || strings.HasSuffix(mt, "+json"))
 }

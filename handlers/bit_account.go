@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"sync"
 	"time"
@@ -18,18 +17,6 @@ import (
 // bound to the account MS registered at a given time, re-bound (a former account's rows forgotten) when another
 // account with that id shows up, and forgotten when MS deletes the account. These are the HTTP side's calls.
 
-// accountOf reads the account of an MS user object (GET /user, GET /users/{id}): its id and registration_date.
-func accountOf(body []byte) (bit.Account, bool) {
-	var u struct {
-		ID         *int64   `json:"id"`
-		Registered *float64 `json:"registration_date"`
-	}
-	if json.Unmarshal(body, &u) != nil || u.ID == nil || u.Registered == nil {
-		return bit.Account{}, false
-	}
-	return bit.Account{ID: *u.ID, Registered: bit.RegistrationTime(*u.Registered)}, true
-}
-
 // bindTimeout bounds the binding on an MS route (login, GET /user): a hung database delays those routes by at
 // most this much. Once the database is known to be down (storewatch), the binding is not tried at all.
 const bindTimeout = 500 * time.Millisecond
@@ -39,7 +26,7 @@ const bindTimeout = 500 * time.Millisecond
 // happens at the next GET /user (bit/doc.go says what that leaves open). An account this process has bound
 // already costs no database call (bit.Service remembers it).
 func (s *Server) bindAccount(c *fiber.Ctx, userBody []byte) {
-	a, ok := accountOf(userBody)
+	a, ok := bit.AccountOfUser(userBody)
 	if s.bit == nil || !ok {
 		return
 	}

@@ -196,7 +196,7 @@ func (m *msMembers) ask(ctx context.Context, id int64) memberAnswer {
 		return memberAnswer{err: &msclient.UpstreamError{Kind: msclient.KindBadAnswer, Err: errors.New("GET /users/{id} answered without a name")}}
 	}
 	a := memberAnswer{name: *u.Name}
-	if acc, ok := accountOf(resp.Body); ok && acc.ID == id {
+	if acc, ok := bit.AccountOfUser(resp.Body); ok && acc.ID == id {
 		a.registered = acc.Registered
 	}
 	return a

@@ -180,33 +180,30 @@ func (s *Server) refuseBody(c *fiber.Ctx, status int, msg string) error {
 // lets chunked win) and accepts folding; a proxy in front may read them otherwise, which is how requests are
 // smuggled, so such a request gets 400 and its connection is closed.
 func ambiguousFraming(raw []byte) bool {
-	var lengths []string
-	chunked := false
-	for _, line := range strings.Split(string(raw), "\n") {
-		line = strings.TrimSuffix(line, "\r")
-		if line == "" {
+	// It reads the header block in place (bytes.SplitSeq, no copy): it runs on every request.
+	var first []byte // the first Content-Length's value
+	lengths, chunked := 0, false
+	for line := range bytes.SplitSeq(raw, []byte("\n")) {
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) == 0 {
 			continue
 		}
 		if line[0] == ' ' || line[0] == '\t' {
 			return true
 		}
-		name, value, _ := strings.Cut(line, ":")
+		name, value, _ := bytes.Cut(line, []byte(":"))
 		switch {
-		case strings.EqualFold(name, fiber.HeaderContentLength):
-			lengths = append(lengths, strings.TrimSpace(value))
-		case strings.EqualFold(name, fiber.HeaderTransferEncoding):
+		case bytes.EqualFold(name, []byte(fiber.HeaderContentLength)):
+			value = bytes.TrimSpace(value)
+			if lengths > 0 && !bytes.Equal(value, first) {
+				return true
+			}
+			first, lengths = value, lengths+1
+		case bytes.EqualFold(name, []byte(fiber.HeaderTransferEncoding)):
 			chunked = true
 		}
 	}
-	if chunked && len(lengths) > 0 {
-		return true
-	}
-	for _, l := range lengths {
-		if l != lengths[0] {
-			return true
-		}
-	}
-	return false
+	return chunked && lengths > 0
 }
 
 // readBody reads a body of declared length n (or, for n < 0, up to EOF) of at most limit bytes.

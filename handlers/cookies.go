@@ -1,7 +1,7 @@
 package handlers
 
 import (
-	"strings"
+	"bytes"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -35,20 +35,22 @@ func (s *Server) hasCookie(c *fiber.Ctx) bool {
 // without "=", with a value holding bytes a cookie value may not hold, or when the name appears more than once,
 // in one header or across several.
 func findCookie(headers [][]byte, name string) (string, cookieState) {
-	var value string
+	// It reads the headers in place (bytes.SplitSeq, no copy) and copies only the value it returns: it runs on
+	// every request.
+	var value []byte
 	state := cookieAbsent
 	for _, h := range headers {
-		for _, pair := range strings.Split(string(h), ";") {
-			pair = strings.Trim(pair, " \t")
-			k, v, hasEq := strings.Cut(pair, "=")
-			if strings.TrimSpace(k) != name {
+		for pair := range bytes.SplitSeq(h, []byte(";")) {
+			pair = bytes.Trim(pair, " \t")
+			k, v, hasEq := bytes.Cut(pair, []byte("="))
+			if string(bytes.TrimSpace(k)) != name {
 				continue
 			}
 			if state != cookieAbsent { // a second pair of the same name: which one is meant is anybody's guess
 				return "", cookieMalformed
 			}
 			state = cookiePresent
-			if !hasEq || k != name || !validCookieValue(v) {
+			if !hasEq || string(k) != name || !validCookieValue(v) {
 				state = cookieMalformed
 				continue
 			}
@@ -58,12 +60,12 @@ func findCookie(headers [][]byte, name string) (string, cookieState) {
 	if state != cookiePresent {
 		return "", state
 	}
-	return value, state
+	return string(value), state
 }
 
 // validCookieValue is RFC 6265's cookie-value: cookie-octets, optionally in double quotes (which are kept, as
 // the BFF's own values never have them).
-func validCookieValue(v string) bool {
+func validCookieValue(v []byte) bool {
 	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 		v = v[1 : len(v)-1]
 	}

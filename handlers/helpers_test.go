@@ -69,6 +69,7 @@ const testSecret = "test-ms-secret-key"
 
 // stackOpts tune a test stack.
 type stackOpts struct {
+	logLevel *slog.Level // the logger's level; nil: debug (every line, for tests that read the log)
 	keys           [][]byte
 	clock          *testkit.Clock // shared by MS and BFF unless msClock is set
 	msClock        *testkit.Clock // MS's own clock, to model clock skew
@@ -168,7 +169,11 @@ func newStack(t testing.TB, o stackOpts) *stack {
 	}
 	cfg.SessionKeys = o.keys
 	logs := &testkit.SyncBuffer{}
-	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	level := slog.LevelDebug
+	if o.logLevel != nil {
+		level = *o.logLevel
+	}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level}))
 	var jwtSecret []byte
 	if o.verifyLocal {
 		jwtSecret = []byte(testSecret)

@@ -7,6 +7,7 @@ package handlers
 import (
 	"io/fs"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -48,6 +49,7 @@ type Deps struct {
 // between requests are the resolver (its refresh de-duplication holds in-flight calls only) and the login-abuse
 // limiter.
 type Server struct {
+	watchers sync.Pool // *disconnect.Delayed, reused by watchClient so a quick request allocates no watch
 	cfg      *config.Config
 	ms       *msclient.Client
 	codec    *session.Codec

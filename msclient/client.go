@@ -144,6 +144,9 @@ func New(cfg Config) (*Client, error) {
 		// Do's inner function returns nil for MS's answers, errServerStatus for 502/503/504 answers and an
 		// *UpstreamError when MS gave no answer; only the caller's own cancellation is left out of the counts.
 		IsExcluded: func(err error) bool {
+			if err == nil {
+				return false // before ue: its address escapes into errors.As, so declaring it allocates
+			}
 			var ue *UpstreamError
 			return errors.As(err, &ue) && ue.callerDone
 		},

@@ -63,27 +63,55 @@ func Watch(conn net.Conn, gone func()) (stop func()) {
 // ends within delay pays for a timer, not for a goroutine and two netpoller round trips. A client that left
 // earlier is noticed as soon as the watch starts. stop is as for Watch.
 func WatchAfter(conn net.Conn, delay time.Duration, gone func()) (stop func()) {
-	var (
-		mu       sync.Mutex
-		stopped  bool
-		endWatch func()
-	)
-	timer := time.AfterFunc(delay, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if !stopped {
-			endWatch = Watch(conn, gone)
-		}
-	})
-	return func() {
-		if timer.Stop() {
-			return // the watch never started
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		stopped = true
-		if endWatch != nil {
-			endWatch()
-		}
+	d := &Delayed{}
+	d.Start(conn, delay, gone)
+	return d.Stop
+}
+
+// Delayed is WatchAfter as a value that can be used again, so a server can keep a few in a sync.Pool and a
+// request that ends within the delay allocates nothing: Start arms it for one request, Stop ends that request's
+// watch (as Watch's stop does) and leaves it ready for the next Start. The zero value is ready; a Delayed must
+// not be copied, nor started again before Stop.
+type Delayed struct {
+	mu       sync.Mutex
+	timer    *time.Timer
+	conn     net.Conn
+	gone     func()
+	armed    bool   // between Start and Stop
+	endWatch func() // the running Watch's stop, once the delay has passed
+}
+
+// Start watches conn for its peer leaving once delay has passed, calling gone as Watch does.
+func (d *Delayed) Start(conn net.Conn, delay time.Duration, gone func()) {
+	d.mu.Lock()
+	d.conn, d.gone, d.armed, d.endWatch = conn, gone, true, nil
+	if d.timer == nil {
+		d.timer = time.AfterFunc(delay, d.fire)
+	} else {
+		d.timer.Reset(delay)
+	}
+	d.mu.Unlock()
+}
+
+// fire starts the watch, unless the request has ended or it is already running. A fire left over from an earlier
+// use that runs after this use's Start starts this use's watch early: on this use's conn, with its gone.
+func (d *Delayed) fire() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.armed && d.endWatch == nil {
+		d.endWatch = Watch(d.conn, d.gone)
+	}
+}
+
+// Stop ends the watch, waits until it has ended and clears its read deadline (see Watch); it must be called before
+// the server reads from conn again.
+func (d *Delayed) Stop() {
+	d.timer.Stop()
+	d.mu.Lock()
+	end := d.endWatch
+	d.armed, d.endWatch, d.conn, d.gone = false, nil, nil, nil
+	d.mu.Unlock()
+	if end != nil {
+		end()
 	}
 }

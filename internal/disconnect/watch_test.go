@@ -239,3 +239,40 @@ func BenchmarkWatchAfterQuickRequest(b *testing.B) {
 		WatchAfter(server, time.Second, gone)()
 	}
 }
+
+// One Delayed used for many requests in turn, its stop racing the delay: no watch is left behind, gone is never
+// called for a client that stays, and the connection still passes bytes; then, used once more, it notices a
+// client that leaves. A late timer of an earlier use can only start the current use's watch, on its connection.
+func TestDelayedReusedAcrossRequests(t *testing.T) {
+	t.Parallel()
+	server, client := pair(t)
+	var d Delayed
+	for i := range 300 {
+		d.Start(server, time.Duration(i%5)*100*time.Microsecond, func() { t.Error("gone called for a client that stayed") })
+		time.Sleep(time.Duration(i%7) * 50 * time.Microsecond)
+		d.Stop()
+	}
+	passesBytes(t, server, client, "z")
+	gone := make(chan struct{}, 2)
+	d.Start(server, time.Millisecond, func() { gone <- struct{}{} })
+	defer d.Stop()
+	if err := client.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, gone)
+}
+
+// A Delayed reused for a quick request allocates nothing: the timer is reset, not made again.
+func TestDelayedQuickRequestAllocatesNothing(t *testing.T) {
+	server, _ := pair(t)
+	var d Delayed
+	gone := func() { t.Error("gone called") }
+	d.Start(server, time.Hour, gone)
+	d.Stop()
+	if n := testing.AllocsPerRun(100, func() {
+		d.Start(server, time.Hour, gone)
+		d.Stop()
+	}); n != 0 {
+		t.Fatalf("a reused Delayed allocates %v times per request, want 0", n)
+	}
+}
