@@ -69,7 +69,7 @@ const testSecret = "test-ms-secret-key"
 
 // stackOpts tune a test stack.
 type stackOpts struct {
-	logLevel *slog.Level // the logger's level; nil: debug (every line, for tests that read the log)
+	logLevel       *slog.Level // the logger's level; nil: debug (every line, for tests that read the log)
 	keys           [][]byte
 	clock          *testkit.Clock // shared by MS and BFF unless msClock is set
 	msClock        *testkit.Clock // MS's own clock, to model clock skew
