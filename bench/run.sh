@@ -16,7 +16,7 @@
 #   the MS emulator (cmd/msemu) as the upstream, as before: A, B, F and
 #     C  GET /user straight to the emulator with the Bearer header (the floor)
 # with wrk (same threads, connections and duration, after a warm-up, ROUNDS rounds, medians); then latency at a
-# fixed rate of half C's maximum for A and C, and again at half of A's maximum; the BFF's resident memory after serving 1,000 and 10,000
+# fixed rate of half C's maximum for A and C, again at half of A's maximum, and AX and FX at half of AX's maximum; the BFF's resident memory after serving 1,000 and 10,000
 # distinct sessions at 200 connections; and the BFF's start-up time (exec to the first 200 on /healthz).
 #
 # Settings (environment): QUICK=1; PIN=split (default: servers on CPU 0, load generators on CPU 1) or none;
@@ -317,13 +317,17 @@ round_ratios() {
 RATE=$(awk -v c="$C_rps" 'BEGIN { printf "%d", c / 2 }')
 # A second point, half of A's own maximum: what the BFF adds when it is not itself near saturation.
 RATE2=$(awk -v a="$A_rps" 'BEGIN { printf "%d", a / 2 }')
-# fixed_rate TAG RATE: RATE_ROUNDS runs of A then C at RATE; sets ${TAG}A_* and ${TAG}C_* medians.
+# fixed_rate TAG RATE [TARGETS…]: RATE_ROUNDS runs of each target (default A then C) at RATE; sets
+# ${TAG}${X}_* medians for each target X.
 fixed_rate() {
   local tag=$1 rate=$2 r x url_var hdr_var line f v
-  : >"$TMP/rate_${tag}A.txt"; : >"$TMP/rate_${tag}C.txt"
+  shift 2
+  local targets=("$@")
+  [ "${#targets[@]}" -gt 0 ] || targets=(A C)
+  for x in "${targets[@]}"; do : >"$TMP/rate_${tag}$x.txt"; done
   for r in $(seq "$RATE_ROUNDS"); do
     fresh_cookie
-    for x in A C; do
+    for x in "${targets[@]}"; do
       url_var="${x}_URL"; hdr_var="${x}_HDR"
       line=$(taskset -c "$LOAD_CPUS" "$BT" rate -url "${!url_var}" -H "${!hdr_var}" -rate "$rate" -duration "${RATE_DURATION}s" -warmup 2s) \
         || die "rate $x: $line"
@@ -332,7 +336,7 @@ fixed_rate() {
       log "fixed rate $rate, run $r, $x: $(echo "$line" | cut -d' ' -f2-)"
     done
   done
-  for x in A C; do
+  for x in "${targets[@]}"; do
     for f in achieved_rate p50_us p99_us lag_p99_us; do
       v=$(while read -r l; do field "$f" "$l"; done <"$TMP/rate_${tag}$x.txt" | median)
       printf -v "${tag}${x}_${f}" '%s' "$v"
@@ -342,6 +346,12 @@ fixed_rate() {
 log "fixed rate: $RATE req/s (half of C's $C_rps) and $RATE2 req/s (half of A's $A_rps), ${RATE_DURATION}s each, A then C, $RATE_ROUNDS times"
 fixed_rate R "$RATE"
 fixed_rate S "$RATE2"
+# Against the fixed-answer upstream, the BFF and the floor at half of the BFF's maximum there (issue 18's target:
+# A's p99 within 1 ms of F's).
+RATE3=$(awk -v a="$AX_rps" 'BEGIN { printf "%d", a / 2 }')
+log "fixed rate: $RATE3 req/s (half of AX's $AX_rps), AX then FX, $RATE_ROUNDS times"
+fixed_rate T "$RATE3" AX FX
+ADD3_P99_MS=$(awk -v a="$TAX_p99_us" -v f="$TFX_p99_us" 'BEGIN { printf "%.2f", (a - f) / 1000 }')
 ADD_P99_MS=$(awk -v a="$RA_p99_us" -v c="$RC_p99_us" 'BEGIN { printf "%.2f", (a - c) / 1000 }')
 ADD2_P99_MS=$(awk -v a="$SA_p99_us" -v c="$SC_p99_us" 'BEGIN { printf "%.2f", (a - c) / 1000 }')
 
@@ -462,6 +472,8 @@ ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
   echo "  **the BFF adds $ADD_P99_MS ms to p99**; pacer lag p99 A $(ms "$RA_lag_p99_us") ms, C $(ms "$RC_lag_p99_us") ms"
   echo "- fixed rate $RATE2 req/s (half of A's maximum), same method: A p50 $(ms "$SA_p50_us") ms, p99 $(ms "$SA_p99_us") ms (achieved $SA_achieved_rate req/s);"
   echo "  C p50 $(ms "$SC_p50_us") ms, p99 $(ms "$SC_p99_us") ms (achieved $SC_achieved_rate req/s); **the BFF adds $ADD2_P99_MS ms to p99**; pacer lag p99 A $(ms "$SA_lag_p99_us") ms, C $(ms "$SC_lag_p99_us") ms"
+  echo "- fixed-answer upstream, fixed rate $RATE3 req/s (half of AX's maximum): AX p50 $(ms "$TAX_p50_us") ms, p99 $(ms "$TAX_p99_us") ms (achieved $TAX_achieved_rate req/s);"
+  echo "  FX p50 $(ms "$TFX_p50_us") ms, p99 $(ms "$TFX_p99_us") ms (achieved $TFX_achieved_rate req/s); **A's p99 minus F's: $ADD3_P99_MS ms**; pacer lag p99 AX $(ms "$TAX_lag_p99_us") ms, FX $(ms "$TFX_lag_p99_us") ms"
   echo "- memory (VmRSS of a freshly started BFF, $MEM_CONNS connections, ${MEM_DURATION}s each): idle $(mb "$RSS_IDLE") MB;"
   echo "  after $(field distinct_sessions "$MEM_SMALL") distinct sessions **$(mb "$RSS_SMALL") MB** (peak $(mb "$HWM_SMALL") MB, $(field rps "$MEM_SMALL") req/s);"
   echo "  then after $(field distinct_sessions "$MEM_LARGE") distinct sessions **$(mb "$RSS_LARGE") MB** (peak $(mb "$HWM_LARGE") MB, $(field rps "$MEM_LARGE") req/s)"
