@@ -369,6 +369,9 @@ RSS_SMALL=$(rss); HWM_SMALL=$(hwm)
 MEM_LARGE=$(run_wrk A "$MEM_DURATION" "$MEM_CONNS" COOKIES="$TMP/cookies_large.txt")
 RSS_LARGE=$(rss); HWM_LARGE=$(hwm)
 log "memory: idle ${RSS_IDLE} kB; after $(field distinct_sessions "$MEM_SMALL") sessions ${RSS_SMALL} kB (peak ${HWM_SMALL}); after $(field distinct_sessions "$MEM_LARGE") sessions ${RSS_LARGE} kB (peak ${HWM_LARGE})"
+# The profile below runs a BFF against the fixed-answer upstream, which cannot log anyone in: take the cookie it
+# will be sent now, from this emulator-backed BFF (same keys), young enough not to be re-sealed during the profile.
+fresh_cookie
 stop_bff
 
 # --- profile (PROFILE=1): where the BFF's CPU time goes while serving A -----------------------------------
@@ -380,7 +383,6 @@ if [ "${PROFILE:-0}" = 1 ]; then
   BFF_PID=$!
   PIDS+=("$BFF_PID")
   wait_http "$BFF_URL/healthz" || die "bffprof did not answer"
-  fresh_cookie
   run_wrk A "$WARMUP" "$CONNS" >/dev/null
   secs=$((DURATION > 4 ? DURATION - 2 : 2))
   curl -s -o "$TMP/cpu.pprof" "http://127.0.0.1:$PPROF_PORT/debug/pprof/profile?seconds=$secs" &
