@@ -21,6 +21,7 @@ require (
 )
 
 require (
+	github.com/google/pprof v0.0.0-20261016150608-1facf8f91b50
 	github.com/mtibben/confusables v0.0.0-20210201002637-9d1b0723b659
 	github.com/prometheus/client_model v0.6.3
 	golang.org/x/text v0.44.0

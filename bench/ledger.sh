@@ -21,7 +21,14 @@
 # Then the Go benchmark of the same path without a socket on the BFF's side (handlers
 # BenchmarkAuthenticatedGETFixedUpstream/revocations=0) with each tag: ns/op and allocs/op.
 #
-# Settings: QUICK=1, PIN=split (default) or none, ROUNDS, DURATION, WARMUP, CONNS, BENCH_COUNT; OUT=file (default
+# Leaving a piece out and measuring the difference cannot resolve a piece worth 1 µs on a host whose runs of one
+# build differ by 10 µs; so the ledger also splits the plain build's CPU time by piece from one profile: the plain
+# BFF with Go's profiler (bench/bffprof) serves wrk for PROFILE_SECS, and `benchtool attribute` gives each CPU
+# sample to the innermost frame that belongs to a piece (bench/benchtool/attribute.go lists the functions of each).
+# The shares come from one run, so the host's drift moves them all together; times 1e6 over the CPU per request
+# measured during that run, they are µs per request.
+#
+# Settings: QUICK=1, PIN=split (default) or none, ROUNDS, DURATION, WARMUP, CONNS, BENCH_COUNT, PROFILE_SECS; OUT=file (default
 # bench/out/ledger.md); KEEP=1 keeps the temporary folder.
 set -euo pipefail
 
@@ -30,9 +37,9 @@ cd "$ROOT"
 QUICK=${QUICK:-0}
 PIN=${PIN:-split}
 if [ "$QUICK" = 1 ]; then
-  ROUNDS=${ROUNDS:-1}; DURATION=${DURATION:-3}; WARMUP=${WARMUP:-1}; BENCH_COUNT=${BENCH_COUNT:-1}
+  ROUNDS=${ROUNDS:-1}; DURATION=${DURATION:-3}; WARMUP=${WARMUP:-1}; BENCH_COUNT=${BENCH_COUNT:-1}; PROFILE_SECS=${PROFILE_SECS:-5}
 else
-  ROUNDS=${ROUNDS:-6}; DURATION=${DURATION:-3}; WARMUP=${WARMUP:-1}; BENCH_COUNT=${BENCH_COUNT:-3}
+  ROUNDS=${ROUNDS:-6}; DURATION=${DURATION:-3}; WARMUP=${WARMUP:-1}; BENCH_COUNT=${BENCH_COUNT:-3}; PROFILE_SECS=${PROFILE_SECS:-30}
 fi
 CONNS=${CONNS:-64}
 OUT=${OUT:-$ROOT/bench/out/ledger.md}
@@ -87,6 +94,7 @@ for p in "${PIECES[@]}"; do
   go build -tags "$tag" -o "$TMP/bff-$name" . || die "go build -tags $tag"
 done
 go build -o "$TMP/floor" ./bench/floor
+go build -o "$TMP/bffprof" ./bench/bffprof
 go build -o "$TMP/benchtool" ./bench/benchtool
 BT=$TMP/benchtool
 
@@ -94,8 +102,8 @@ wait_http() { for _ in $(seq 150); do curl -s -o /dev/null --max-time 1 "$1" && 
 
 VARIANTS=(plain info)
 for p in "${PIECES[@]}"; do IFS='|' read -r name _ _ <<<"$p"; VARIANTS+=("$name"); done
-mapfile -t PORTS < <($BT ports -n $((${#VARIANTS[@]} + 2)))
-FIX_PORT=${PORTS[0]}; FLOOR_PORT=${PORTS[1]}
+mapfile -t PORTS < <($BT ports -n $((${#VARIANTS[@]} + 4)))
+FIX_PORT=${PORTS[0]}; FLOOR_PORT=${PORTS[1]}; PROF_PORT=${PORTS[-2]}; PPROF_PORT=${PORTS[-1]}
 SESSION_KEYS=$(openssl rand -hex 32)
 
 # The fixed-answer upstream: the body a MS GET /user gives, fixed.
@@ -118,18 +126,22 @@ PIDS+=($!); PID[F]=$!
 wait_http "http://127.0.0.1:$FLOOR_PORT/" || die "the floor did not answer"
 declare -A URL
 URL[F]="http://127.0.0.1:$FLOOR_PORT/api/user"
+start_bff() { # start_bff NAME BINARY PORT LEVEL [ENV...]
+  local v=$1 bin=$2 port=$3 level=$4; shift 4
+  # As bench/run.sh's BFF: MS_JWT_SECRET set, one allowed origin (CORS on), an SQLite database (revocations kept).
+  env HOST=127.0.0.1 PORT="$port" MS_BASE_URL="$FIX_URL" SESSION_KEYS="$SESSION_KEYS" MS_JWT_SECRET=ledger-secret \
+    COOKIE_SECURE=false ALLOWED_ORIGINS="http://127.0.0.1:$port" LOG_LEVEL="$level" DATABASE_URL="sqlite:$TMP/bit-$v.db" "$@" \
+    taskset -c "$SRV_CPUS" "$bin" >"$TMP/bff-$v.log" 2>&1 &
+  PIDS+=($!); PID[$v]=$!
+  wait_http "http://127.0.0.1:$port/healthz" || die "bff $v did not answer: $(tail -3 "$TMP/bff-$v.log")"
+  URL[$v]="http://127.0.0.1:$port/api/user"
+}
 i=2
 for v in "${VARIANTS[@]}"; do
   port=${PORTS[$i]}; i=$((i + 1))
   bin=$TMP/bff-$v; level=warn
   [ "$v" = info ] && { bin=$TMP/bff-plain; level=info; }
-  # As bench/run.sh's BFF: MS_JWT_SECRET set, one allowed origin (CORS on), an SQLite database (revocations kept).
-  env HOST=127.0.0.1 PORT="$port" MS_BASE_URL="$FIX_URL" SESSION_KEYS="$SESSION_KEYS" MS_JWT_SECRET=ledger-secret \
-    COOKIE_SECURE=false ALLOWED_ORIGINS="http://127.0.0.1:$port" LOG_LEVEL=$level DATABASE_URL="sqlite:$TMP/bit-$v.db" \
-    taskset -c "$SRV_CPUS" "$bin" >"$TMP/bff-$v.log" 2>&1 &
-  PIDS+=($!); PID[$v]=$!
-  wait_http "http://127.0.0.1:$port/healthz" || die "bff $v did not answer: $(tail -3 "$TMP/bff-$v.log")"
-  URL[$v]="http://127.0.0.1:$port/api/user"
+  start_bff "$v" "$bin" "$port" "$level"
 done
 
 field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
@@ -181,6 +193,21 @@ tsaving() { # tsaving V: the same from throughput, 1e6/rps (one server core unde
 read -r GAP GAPMIN GAPMAX <<<"$(saving F | med3)"
 read -r AF AFMIN AFMAX <<<"$(for r in $(seq "$ROUNDS"); do awk -v a="${PLAIN[F,$r]}" -v f="${RPS[F,$r]}" 'BEGIN{print a/f}'; done | med3)"
 
+# The split of the plain build's CPU time by piece, from one profile (see the top of this file).
+start_bff prof "$TMP/bffprof" "$PROF_PORT" warn PPROF_ADDR="127.0.0.1:$PPROF_PORT"
+log "profile: the plain BFF (bench/bffprof) under wrk for ${PROFILE_SECS}s"
+COOKIE=$($BT seal -keys "$SESSION_KEYS")
+run_wrk prof "$WARMUP" "$COOKIE" >/dev/null
+curl -s -o "$TMP/cpu.pprof" "http://127.0.0.1:$PPROF_PORT/debug/pprof/profile?seconds=$PROFILE_SECS" &
+CURL_PID=$!
+sleep 0.2
+read -r PROF_RPS PROF_CPU <<<"$(run_wrk prof "$PROFILE_SECS" "$COOKIE")"
+wait "$CURL_PID" || die "no CPU profile"
+ATTRIB=$($BT attribute -profile "$TMP/cpu.pprof" -us "$PROF_CPU" -gap "$GAP") || die "benchtool attribute: $ATTRIB"
+PROF_TOP=$(go tool pprof -top -nodecount=20 "$TMP/bffprof" "$TMP/cpu.pprof" 2>/dev/null | sed -n '/flat%/,$p')
+cp "$TMP/cpu.pprof" "$(dirname "$OUT")/ledger-cpu.pprof"
+log "profile: $PROF_RPS req/s, $PROF_CPU µs CPU per request"
+
 log "Go benchmarks: handlers BenchmarkAuthenticatedGETFixedUpstream/revocations=0, plain and each tag alternately"
 gobench() { # gobench TAGS: one run, "ns allocs"
   go test ${1:+-tags "$1"} -run XXX -bench 'AuthenticatedGETFixedUpstream/revocations=0$' -benchtime 20000x \
@@ -225,6 +252,16 @@ OPEN_NS=$(go test -run XXX -bench '^BenchmarkOpen$' -benchtime 200000x -count 1 
     read -r T _ _ <<<"$( [ "$name" = info ] && tsaving info | awk '{print -$1}' | med3 || tsaving "$name" | med3)"
     echo "| $what | $S ($SMIN to $SMAX) | $share | $T | $gb | $ga |"
   done
+  echo
+  echo "The plain build's CPU time split by piece, from one ${PROFILE_SECS}s CPU profile under wrk ($PROF_RPS req/s, $PROF_CPU µs of CPU per request during it; \\`benchtool attribute\\`: each sample to the innermost frame that belongs to a piece; \"own\" marks work the floor does not do; the gap column divides by the A−F CPU gap above):"
+  echo
+  printf '%s\n' "$ATTRIB"
+  echo
+  echo "The same profile's top entries (\\`go tool pprof -top\\`; kept as $(basename "$(dirname "$OUT")")/ledger-cpu.pprof):"
+  echo
+  echo '```'
+  printf '%s\n' "$PROF_TOP"
+  echo '```'
   echo
   echo "Raw pairs per round (req/s, the server process's CPU µs per request):"
   echo

@@ -56,9 +56,15 @@ func AccountOfUser(body []byte) (a Account, ok bool) {
 	if i >= len(body) || body[i] != '{' || !json.Valid(body) {
 		return Account{}, false
 	}
+	return accountFields(body[i:])
+}
+
+// accountFields is AccountOfUser's walk of the object obj (starting at its '{') without the check that obj is
+// valid JSON: on a malformed obj it still ends, within obj, but what it reads may be anything. Only a caller that
+// acts on nothing it reads unless the object is valid may use it alone (Service.Bound).
+func accountFields(obj []byte) (a Account, ok bool) {
 	var id, reg []byte
 	// eachMember's walk, written out: a closure capturing id and reg would be allocated.
-	obj := body[i:]
 	for j := skipSpace(obj, 1); j < len(obj) && obj[j] == '"'; {
 		end := skipString(obj, j)
 		key := obj[j+1 : end-1]

@@ -278,3 +278,45 @@ func newStore(t *testing.T) bit.Store {
 	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
+
+// Bound says "already bound" only for the very account this Service bound and still knows: not before the bind,
+// not for another registration of the same id, not after ForgetAccount, and never for something that is not an
+// object. A malformed body gets no binding through it: at worst it names an account already bound.
+func TestBoundIsTheServicesOwnMemory(t *testing.T) {
+	svc := newService(t)
+	ctx := t.Context()
+	const body = `{"id": 7, "username": "ada", "registration_date": 1700000000.123456, "bio": null}`
+	if svc.Bound([]byte(body)) {
+		t.Fatal("Bound before any binding")
+	}
+	if _, err := svc.BindAccount(ctx, bit.Account{ID: 7, Registered: bit.RegistrationTime(1700000000.123456)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		body string
+		want bool
+	}{
+		{body, true},
+		{"  \n" + body, true},
+		{`{"id": 7, "registration_date": 1700000000.123457}`, false}, // another account with id 7
+		{`{"id": 8, "registration_date": 1700000000.123456}`, false},
+		{`{"id": 7}`, false},
+		{`[{"id": 7, "registration_date": 1700000000.123456}]`, false},
+		{``, false},
+		{`{"id": 7, "registration_date": 1700000000.12`, false},    // truncated: another time, so not bound
+		{`{"id": 7, "registration_date": 1700000000.123456`, true}, // truncated, but names the bound account
+	} {
+		if got := svc.Bound([]byte(tc.body)); got != tc.want {
+			t.Errorf("Bound(%q) = %v, want %v", tc.body, got, tc.want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { svc.Bound([]byte(body)) }); n != 0 {
+		t.Errorf("Bound allocates %v times, want 0", n)
+	}
+	if err := svc.ForgetAccount(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	if svc.Bound([]byte(body)) {
+		t.Error("Bound after ForgetAccount")
+	}
+}

@@ -8,6 +8,7 @@
 //	benchtool startup -bin bin/bff -runs 20 -env MS_BASE_URL=… -env SESSION_KEYS=…
 //	benchtool revocations -db sqlite:///tmp/bff.db -n 100000   (stores n live revocations, for the start-up run)
 //	benchtool seal -keys <SESSION_KEYS> -user 1   (prints a session cookie value the BFF and the floor open)
+//	benchtool attribute -profile cpu.pprof -us 55.2 -gap 12.7   (the cost ledger's split of a CPU profile)
 //	benchtool hello   (a minimal net/http server on 127.0.0.1:$PORT: the floor for the start-up time)
 package main
 
@@ -42,7 +43,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: benchtool ports|login|rate|startup|revocations|seal|hello [flags]")
+		fmt.Fprintln(os.Stderr, "usage: benchtool ports|login|rate|startup|revocations|seal|attribute|hello [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -59,6 +60,8 @@ func main() {
 		err = revocations(args)
 	case "seal":
 		err = seal(args)
+	case "attribute":
+		err = attributeCmd(args)
 	case "hello":
 		err = hello()
 	default:

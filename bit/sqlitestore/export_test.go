@@ -1,6 +1,9 @@
 package sqlitestore
 
-import "io/fs"
+import (
+	"database/sql"
+	"io/fs"
+)
 
 // MigrationsFS is the embedded migrations folder, for tests that build a database of an older schema.
 func MigrationsFS() fs.FS {
@@ -10,3 +13,9 @@ func MigrationsFS() fs.FS {
 	}
 	return sub
 }
+
+// DBStats is the pool's statistics, for the test that the pool is bounded.
+func (s *Store) DBStats() sql.DBStats { return s.db.Stats() }
+
+// MaxConns is the pool's bound.
+const MaxConns = maxConns

@@ -35,6 +35,13 @@ var _ bit.Store = (*Store)(nil)
 // ErrUnavailable).
 const busyTimeout = 5 * time.Second
 
+// maxConns bounds the connections the store keeps open. Each SQLite connection holds its own page cache and
+// prepared statements in this process, so an unbounded pool (database/sql's default) would let a burst of
+// concurrent requests grow the BFF's memory with the burst; beyond maxConns a query waits for a connection,
+// within its request's deadline. WAL lets the readers run side by side, and writes take the one write lock in
+// turn anyway. At least 2: the name-key backfill writes while it reads (namekeys.go).
+const maxConns = 8
+
 // DSN returns the driver's data source name for path: a file path, or a "file:" URI whose query may carry
 // SQLite URI parameters. The store's pragmas are appended.
 func DSN(path string) string {
@@ -60,6 +67,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
 	}
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
 	s := &Store{db: db}
 	if err := s.migrate(ctx); err != nil {
 		_ = db.Close()

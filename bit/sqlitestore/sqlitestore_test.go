@@ -130,3 +130,36 @@ func TestRowsWrittenBeforeNameKeysAreKeyedAndCollisionsReported(t *testing.T) {
 		}
 	})
 }
+
+// A burst of concurrent calls shares a bounded pool (each SQLite connection costs this process a page cache):
+// they all succeed, waiting their turn, and the pool never holds more than its bound.
+func TestABurstSharesABoundedPool(t *testing.T) {
+	s, err := sqlitestore.Open(t.Context(), filepath.Join(t.TempDir(), "bit.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	const n = 100
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+			defer cancel()
+			if i%2 == 0 {
+				_, err := s.BindAccount(ctx, int64(i+1), time.UnixMicro(int64(i)).UTC())
+				errs <- err
+				return
+			}
+			errs <- s.Ping(ctx)
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	st := s.DBStats()
+	if st.MaxOpenConnections != sqlitestore.MaxConns || st.OpenConnections > sqlitestore.MaxConns {
+		t.Errorf("pool: max %d, open %d; want a bound of %d", st.MaxOpenConnections, st.OpenConnections, sqlitestore.MaxConns)
+	}
+}
