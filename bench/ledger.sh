@@ -253,11 +253,11 @@ OPEN_NS=$(go test -run XXX -bench '^BenchmarkOpen$' -benchtime 200000x -count 1 
     echo "| $what | $S ($SMIN to $SMAX) | $share | $T | $gb | $ga |"
   done
   echo
-  echo "The plain build's CPU time split by piece, from one ${PROFILE_SECS}s CPU profile under wrk ($PROF_RPS req/s, $PROF_CPU µs of CPU per request during it; \\`benchtool attribute\\`: each sample to the innermost frame that belongs to a piece; \"own\" marks work the floor does not do; the gap column divides by the A−F CPU gap above):"
+  echo "The plain build's CPU time split by piece, from one ${PROFILE_SECS}s CPU profile under wrk ($PROF_RPS req/s, $PROF_CPU µs of CPU per request during it; \`benchtool attribute\`: each sample to the innermost frame that belongs to a piece; \"own\" marks work the floor does not do; the gap column divides by the A−F CPU gap above):"
   echo
   printf '%s\n' "$ATTRIB"
   echo
-  echo "The same profile's top entries (\\`go tool pprof -top\\`; kept as $(basename "$(dirname "$OUT")")/ledger-cpu.pprof):"
+  echo "The same profile's top entries (\`go tool pprof -top\`; kept as $(basename "$(dirname "$OUT")")/ledger-cpu.pprof):"
   echo
   echo '```'
   printf '%s\n' "$PROF_TOP"
