@@ -25,8 +25,9 @@
 # build differ by 10 µs; so the ledger also splits the plain build's CPU time by piece from one profile: the plain
 # BFF with Go's profiler (bench/bffprof) serves wrk for PROFILE_SECS, and `benchtool attribute` gives each CPU
 # sample to the innermost frame that belongs to a piece (bench/benchtool/attribute.go lists the functions of each).
-# The shares come from one run, so the host's drift moves them all together; times 1e6 over the CPU per request
-# measured during that run, they are µs per request.
+# The shares come from one run, so the host's drift moves them all together; times the CPU per request measured
+# during that run, they are µs per request. It is done twice: at LOG_LEVEL=warn (as every other run here) and at
+# info (the access log line written).
 #
 # Settings: QUICK=1, PIN=split (default) or none, ROUNDS, DURATION, WARMUP, CONNS, BENCH_COUNT, PROFILE_SECS; OUT=file (default
 # bench/out/ledger.md); KEEP=1 keeps the temporary folder.
@@ -102,8 +103,9 @@ wait_http() { for _ in $(seq 150); do curl -s -o /dev/null --max-time 1 "$1" && 
 
 VARIANTS=(plain info)
 for p in "${PIECES[@]}"; do IFS='|' read -r name _ _ <<<"$p"; VARIANTS+=("$name"); done
-mapfile -t PORTS < <($BT ports -n $((${#VARIANTS[@]} + 4)))
-FIX_PORT=${PORTS[0]}; FLOOR_PORT=${PORTS[1]}; PROF_PORT=${PORTS[-2]}; PPROF_PORT=${PORTS[-1]}
+mapfile -t PORTS < <($BT ports -n $((${#VARIANTS[@]} + 6)))
+FIX_PORT=${PORTS[0]}; FLOOR_PORT=${PORTS[1]}; PROF_PORT=${PORTS[-4]}; PPROF_PORT=${PORTS[-3]}
+PROFI_PORT=${PORTS[-2]}; PPROFI_PORT=${PORTS[-1]}
 SESSION_KEYS=$(openssl rand -hex 32)
 
 # The fixed-answer upstream: the body a MS GET /user gives, fixed.
@@ -193,20 +195,28 @@ tsaving() { # tsaving V: the same from throughput, 1e6/rps (one server core unde
 read -r GAP GAPMIN GAPMAX <<<"$(saving F | med3)"
 read -r AF AFMIN AFMAX <<<"$(for r in $(seq "$ROUNDS"); do awk -v a="${PLAIN[F,$r]}" -v f="${RPS[F,$r]}" 'BEGIN{print a/f}'; done | med3)"
 
-# The split of the plain build's CPU time by piece, from one profile (see the top of this file).
-start_bff prof "$TMP/bffprof" "$PROF_PORT" warn PPROF_ADDR="127.0.0.1:$PPROF_PORT"
-log "profile: the plain BFF (bench/bffprof) under wrk for ${PROFILE_SECS}s"
-COOKIE=$($BT seal -keys "$SESSION_KEYS")
-run_wrk prof "$WARMUP" "$COOKIE" >/dev/null
-curl -s -o "$TMP/cpu.pprof" "http://127.0.0.1:$PPROF_PORT/debug/pprof/profile?seconds=$PROFILE_SECS" &
-CURL_PID=$!
-sleep 0.2
-read -r PROF_RPS PROF_CPU <<<"$(run_wrk prof "$PROFILE_SECS" "$COOKIE")"
-wait "$CURL_PID" || die "no CPU profile"
-ATTRIB=$($BT attribute -profile "$TMP/cpu.pprof" -us "$PROF_CPU" -gap "$GAP") || die "benchtool attribute: $ATTRIB"
-PROF_TOP=$(go tool pprof -top -nodecount=20 "$TMP/bffprof" "$TMP/cpu.pprof" 2>/dev/null | sed -n '/flat%/,$p')
-cp "$TMP/cpu.pprof" "$(dirname "$OUT")/ledger-cpu.pprof"
-log "profile: $PROF_RPS req/s, $PROF_CPU µs CPU per request"
+# The split of the plain build's CPU time by piece, from one profile (see the top of this file): at warn (as
+# every other run here) and at info (the access log line written).
+profile_split() { # profile_split NAME LEVEL PORT PPROF_PORT: sets SPLIT_RPS, SPLIT_CPU, SPLIT_TABLE, SPLIT_TOP
+  local v=$1
+  start_bff "$v" "$TMP/bffprof" "$3" "$2" PPROF_ADDR="127.0.0.1:$4"
+  log "profile: the plain BFF (bench/bffprof) at LOG_LEVEL=$2 under wrk for ${PROFILE_SECS}s"
+  COOKIE=$($BT seal -keys "$SESSION_KEYS")
+  run_wrk "$v" "$WARMUP" "$COOKIE" >/dev/null
+  curl -s -o "$TMP/cpu-$v.pprof" "http://127.0.0.1:$4/debug/pprof/profile?seconds=$PROFILE_SECS" &
+  local curl_pid=$!
+  sleep 0.2
+  read -r SPLIT_RPS SPLIT_CPU <<<"$(run_wrk "$v" "$PROFILE_SECS" "$COOKIE")"
+  wait "$curl_pid" || die "no CPU profile"
+  SPLIT_TABLE=$($BT attribute -profile "$TMP/cpu-$v.pprof" -us "$SPLIT_CPU" -gap "$GAP") || die "benchtool attribute: $SPLIT_TABLE"
+  SPLIT_TOP=$(go tool pprof -top -nodecount=20 "$TMP/bffprof" "$TMP/cpu-$v.pprof" 2>/dev/null | sed -n '/flat%/,$p')
+  cp "$TMP/cpu-$v.pprof" "$(dirname "$OUT")/ledger-$v.pprof"
+  log "profile at $2: $SPLIT_RPS req/s, $SPLIT_CPU µs CPU per request"
+}
+profile_split prof warn "$PROF_PORT" "$PPROF_PORT"
+PROF_RPS=$SPLIT_RPS; PROF_CPU=$SPLIT_CPU; ATTRIB=$SPLIT_TABLE; PROF_TOP=$SPLIT_TOP
+profile_split profinfo info "$PROFI_PORT" "$PPROFI_PORT"
+IPROF_RPS=$SPLIT_RPS; IPROF_CPU=$SPLIT_CPU; IATTRIB=$SPLIT_TABLE
 
 log "Go benchmarks: handlers BenchmarkAuthenticatedGETFixedUpstream/revocations=0, plain and each tag alternately"
 gobench() { # gobench TAGS: one run, "ns allocs"
@@ -257,7 +267,11 @@ OPEN_NS=$(go test -run XXX -bench '^BenchmarkOpen$' -benchtime 200000x -count 1 
   echo
   printf '%s\n' "$ATTRIB"
   echo
-  echo "The same profile's top entries (\`go tool pprof -top\`; kept as $(basename "$(dirname "$OUT")")/ledger-cpu.pprof):"
+  echo "The same at LOG_LEVEL=info, the access log line written ($IPROF_RPS req/s, $IPROF_CPU µs of CPU per request during it):"
+  echo
+  printf '%s\n' "$IATTRIB"
+  echo
+  echo "The warn profile's top entries (\`go tool pprof -top\`; kept as $(basename "$(dirname "$OUT")")/ledger-prof.pprof, the info one as ledger-profinfo.pprof):"
   echo
   echo '```'
   printf '%s\n' "$PROF_TOP"
