@@ -60,18 +60,29 @@ func AccountOfUser(body []byte) (a Account, ok bool) {
 }
 
 // accountFields is AccountOfUser's walk of the object obj (starting at its '{') without the check that obj is
-// valid JSON: on a malformed obj it still ends, within obj, but what it reads may be anything. Only a caller that
-// acts on nothing it reads unless the object is valid may use it alone (Service.Bound).
+// valid JSON. Unlike the rest of the walker (walk.go) it is safe on any bytes: where the JSON breaks off or goes
+// wrong it stops with ok false, and it never reads outside obj; but on malformed JSON what it reads may be
+// anything. Only a caller that acts on nothing it reads unless the object is valid may use it alone
+// (Service.Bound). On valid JSON its extra checks never fire.
 func accountFields(obj []byte) (a Account, ok bool) {
 	var id, reg []byte
 	// eachMember's walk, written out: a closure capturing id and reg would be allocated.
 	for j := skipSpace(obj, 1); j < len(obj) && obj[j] == '"'; {
 		end := skipString(obj, j)
+		if end < j+2 { // a key cut off after its opening quote
+			return Account{}, false
+		}
 		key := obj[j+1 : end-1]
 		if bytes.IndexByte(key, '\\') >= 0 {
 			key = []byte(unquote(obj[j:end])) // rare: an escaped key
 		}
-		j = skipSpace(obj, skipSpace(obj, end)+1) // past ':'
+		colon := skipSpace(obj, end)
+		if colon >= len(obj) || obj[colon] != ':' {
+			return Account{}, false
+		}
+		if j = skipSpace(obj, colon+1); j >= len(obj) {
+			return Account{}, false
+		}
 		vend := skipValue(obj, j)
 		switch string(key) {
 		case "id":
