@@ -95,7 +95,10 @@ trap 'exit 130' INT TERM
 
 # --- build ----------------------------------------------------------------------------------------------
 mkdir -p bin
+# The commit the binaries are built from, taken now: the tree may change while the run goes on.
+BUILT_FROM="$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
 if [ "${NO_BUILD:-0}" = 1 ]; then
+  BUILT_FROM="? (NO_BUILD=1: the existing bin/bff)"
   [ -x bin/bff ] && [ -x bin/msemu ] || die "NO_BUILD=1 but bin/bff or bin/msemu is missing"
   log "using the existing bin/bff and bin/msemu (NO_BUILD=1)"
 else
@@ -437,7 +440,7 @@ ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
 {
   echo "## bench/run.sh $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
-  echo "- command: \`QUICK=$QUICK PIN=$PIN bash bench/run.sh\`; commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "- command: \`QUICK=$QUICK PIN=$PIN bash bench/run.sh\`; built from commit $BUILT_FROM"
   echo "- machine: nproc $NCPU, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), load average at the start $LOAD_START, at the end $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine shows here)"
   echo "- $(go version | cut -d' ' -f3), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $("$NGINX" -v 2>&1 | cut -d' ' -f3)"
   if [ "$PIN" = split ]; then
