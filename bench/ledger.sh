@@ -27,7 +27,8 @@
 # sample to the innermost frame that belongs to a piece (bench/benchtool/attribute.go lists the functions of each).
 # The shares come from one run, so the host's drift moves them all together; times the CPU per request measured
 # during that run, they are µs per request. It is done twice: at LOG_LEVEL=warn (as every other run here) and at
-# info (the access log line written).
+# info (the access log line written). Then the floor is profiled the same way (its PPROF_ADDR), and the two
+# splits are compared piece by piece: where the BFF's extra CPU per request over the floor's goes.
 #
 # Settings: QUICK=1, PIN=split (default) or none, ROUNDS, DURATION, WARMUP, CONNS, BENCH_COUNT, PROFILE_SECS; OUT=file (default
 # bench/out/ledger.md); KEEP=1 keeps the temporary folder.
@@ -103,9 +104,9 @@ wait_http() { for _ in $(seq 150); do curl -s -o /dev/null --max-time 1 "$1" && 
 
 VARIANTS=(plain info)
 for p in "${PIECES[@]}"; do IFS='|' read -r name _ _ <<<"$p"; VARIANTS+=("$name"); done
-mapfile -t PORTS < <($BT ports -n $((${#VARIANTS[@]} + 6)))
+mapfile -t PORTS < <($BT ports -n $((${#VARIANTS[@]} + 7)))
 FIX_PORT=${PORTS[0]}; FLOOR_PORT=${PORTS[1]}; PROF_PORT=${PORTS[-4]}; PPROF_PORT=${PORTS[-3]}
-PROFI_PORT=${PORTS[-2]}; PPROFI_PORT=${PORTS[-1]}
+PROFI_PORT=${PORTS[-2]}; PPROFI_PORT=${PORTS[-1]}; FPPROF_PORT=${PORTS[-5]}
 SESSION_KEYS=$(openssl rand -hex 32)
 
 # The fixed-answer upstream: the body a MS GET /user gives, fixed.
@@ -123,7 +124,7 @@ wait_http "http://127.0.0.1:$FIX_PORT/" || die "the fixed-answer upstream did no
 FIX_URL="http://127.0.0.1:$FIX_PORT"
 
 declare -A PID
-env PORT="$FLOOR_PORT" MS_BASE_URL="$FIX_URL" SESSION_KEYS="$SESSION_KEYS" taskset -c "$SRV_CPUS" "$TMP/floor" >>"$TMP/floor.log" 2>&1 &
+env PORT="$FLOOR_PORT" MS_BASE_URL="$FIX_URL" SESSION_KEYS="$SESSION_KEYS" PPROF_ADDR="127.0.0.1:$FPPROF_PORT" taskset -c "$SRV_CPUS" "$TMP/floor" >>"$TMP/floor.log" 2>&1 &
 PIDS+=($!); PID[F]=$!
 wait_http "http://127.0.0.1:$FLOOR_PORT/" || die "the floor did not answer"
 declare -A URL
@@ -217,6 +218,18 @@ profile_split prof warn "$PROF_PORT" "$PPROF_PORT"
 PROF_RPS=$SPLIT_RPS; PROF_CPU=$SPLIT_CPU; ATTRIB=$SPLIT_TABLE; PROF_TOP=$SPLIT_TOP
 profile_split profinfo info "$PROFI_PORT" "$PPROFI_PORT"
 IPROF_RPS=$SPLIT_RPS; IPROF_CPU=$SPLIT_CPU; IATTRIB=$SPLIT_TABLE
+# The floor under the same load right after, profiled too: the BFF's CPU and the floor's, piece by piece.
+log "profile: the floor under wrk for ${PROFILE_SECS}s"
+run_wrk F "$WARMUP" "$COOKIE" >/dev/null
+curl -s -o "$TMP/cpu-F.pprof" "http://127.0.0.1:$FPPROF_PORT/debug/pprof/profile?seconds=$PROFILE_SECS" &
+CURL_PID=$!
+sleep 0.2
+read -r FPROF_RPS FPROF_CPU <<<"$(run_wrk F "$PROFILE_SECS" "$COOKIE")"
+wait "$CURL_PID" || die "no CPU profile of the floor"
+COMPARE=$($BT attribute -profile "$TMP/cpu-prof.pprof" -us "$PROF_CPU" -floor "$TMP/cpu-F.pprof" -floor-us "$FPROF_CPU") ||
+  die "benchtool attribute -floor: $COMPARE"
+cp "$TMP/cpu-F.pprof" "$(dirname "$OUT")/ledger-floor.pprof"
+log "profile of the floor: $FPROF_RPS req/s, $FPROF_CPU µs CPU per request"
 
 log "Go benchmarks: handlers BenchmarkAuthenticatedGETFixedUpstream/revocations=0, plain and each tag alternately"
 gobench() { # gobench TAGS: one run, "ns allocs"
@@ -267,11 +280,15 @@ OPEN_NS=$(go test -run XXX -bench '^BenchmarkOpen$' -benchtime 200000x -count 1 
   echo
   printf '%s\n' "$ATTRIB"
   echo
+  echo "The BFF (the warn profile above) and the floor (bench/floor, profiled under the same load right after it: $FPROF_RPS req/s, $FPROF_CPU µs of CPU per request), piece by piece: where the BFF's extra CPU per request goes. The floor's cookie open, HostClient call and handler fall in the same rows as the BFF's; a negative row is work the floor does more of:"
+  echo
+  printf '%s\n' "$COMPARE"
+  echo
   echo "The same at LOG_LEVEL=info, the access log line written ($IPROF_RPS req/s, $IPROF_CPU µs of CPU per request during it):"
   echo
   printf '%s\n' "$IATTRIB"
   echo
-  echo "The warn profile's top entries (\`go tool pprof -top\`; kept as $(basename "$(dirname "$OUT")")/ledger-prof.pprof, the info one as ledger-profinfo.pprof):"
+  echo "The warn profile's top entries (\`go tool pprof -top\`; kept as $(basename "$(dirname "$OUT")")/ledger-prof.pprof, the info one as ledger-profinfo.pprof, the floor's as ledger-floor.pprof):"
   echo
   echo '```'
   printf '%s\n' "$PROF_TOP"

@@ -29,7 +29,7 @@ const bff = `github\.com/anitab-org/bridge-in-tech-bff/`
 func ledgerPieces() []piece {
 	return []piece{
 		{name: "revocation check (Mirror look-up)", funcs: regexp.MustCompile(`^` + bff + `revocation\.`), own: true},
-		{name: "cookie open (AES-GCM, the cookie's layout)", funcs: regexp.MustCompile(`^` + bff + `((session|secret)\.|handlers\.(findCookie|validCookieValue|\(\*Server\)\.(sessionCookie|hasCookie))\b)`)},
+		{name: "cookie open (AES-GCM, the cookie's layout)", funcs: regexp.MustCompile(`^` + bff + `((session|secret)\.|handlers\.(findCookie|validCookieValue|\(\*Server\)\.(sessionCookie|hasCookie))\b)|^main\.open$`)},
 		{name: "session resolver beyond the cookie open", funcs: regexp.MustCompile(`^` + bff + `(authn\.|handlers\.\(\*Server\)\.(authRequest|resolve|settle|refuse|writeSession|clearSession)\b)`), own: true},
 		{name: "request id", funcs: regexp.MustCompile(`^` + bff + `handlers\.(\(\*Server\)\.requestID|newRequestID|validRequestID|requestIDOf)\b|^math/rand/v2\.`), own: true},
 		{name: "metrics", funcs: regexp.MustCompile(`^` + bff + `metrics\.|^github\.com/prometheus/`), own: true},
@@ -43,8 +43,8 @@ func ledgerPieces() []piece {
 		{name: "panic guard", funcs: regexp.MustCompile(`^` + bff + `handlers\.\(\*Server\)\.recoverPanics\b`), own: true},
 		{name: "circuit breaker", funcs: regexp.MustCompile(`^github\.com/sony/gobreaker/`), own: true},
 		{name: "account binding (bit.AccountOfUser, the bound cache)", funcs: regexp.MustCompile(`^` + bff + `(bit\.|handlers\.(\(\*Server\)\.(bindAccount|afterAccountCall)|accountOf)\b)`), own: true},
-		{name: "MS call (msclient and fasthttp's client, its socket)", funcs: regexp.MustCompile(`^` + bff + `msclient\.`)},
-		{name: "forwarding handler (MS path, answer pass-through)", funcs: regexp.MustCompile(`^` + bff + `handlers\.`)},
+		{name: "MS call (msclient and fasthttp's client, its socket)", funcs: regexp.MustCompile(`^` + bff + `msclient\.|^github\.com/valyala/fasthttp\.\(\*HostClient\)`)},
+		{name: "forwarding handler (MS path, answer pass-through)", funcs: regexp.MustCompile(`^` + bff + `handlers\.|^main\.run\.func`)},
 	}
 }
 
@@ -113,21 +113,72 @@ func attributeCmd(args []string) error {
 	path := fs.String("profile", "", "CPU profile (pprof format)")
 	us := fs.Float64("us", 0, "the process's CPU µs per request while the profile was taken (0: shares only)")
 	gap := fs.Float64("gap", 0, "the CPU µs per request by which the BFF exceeds the floor (0: no gap column)")
+	floor := fs.String("floor", "", "a CPU profile of bench/floor under the same load: compare piece by piece")
+	floorUS := fs.Float64("floor-us", 0, "the floor's CPU µs per request while its profile was taken (with -floor)")
 	_ = fs.Parse(args)
-	f, err := os.Open(*path)
+	a, err := attributeFile(*path)
 	if err != nil {
-		return fmt.Errorf("attribute: %w", err)
+		return err
+	}
+	if *floor == "" {
+		return a.write(os.Stdout, *us, *gap)
+	}
+	if *us <= 0 || *floorUS <= 0 {
+		return errors.New("attribute: -floor needs -us and -floor-us")
+	}
+	fl, err := attributeFile(*floor)
+	if err != nil {
+		return err
+	}
+	return a.compare(os.Stdout, *us, fl, *floorUS)
+}
+
+func attributeFile(path string) (attribution, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return attribution{}, fmt.Errorf("attribute: %w", err)
 	}
 	defer f.Close()
 	p, err := profile.Parse(f)
 	if err != nil {
-		return fmt.Errorf("attribute: parse %s: %w", *path, err)
+		return attribution{}, fmt.Errorf("attribute: parse %s: %w", path, err)
 	}
 	a, err := attribute(p)
 	if err != nil {
-		return fmt.Errorf("attribute: %s: %w", *path, err)
+		return attribution{}, fmt.Errorf("attribute: %s: %w", path, err)
 	}
-	return a.write(os.Stdout, *us, *gap)
+	return a, nil
+}
+
+// compare prints, piece by piece, the µs per request of the BFF (a, us of CPU per request) and of the floor (fl,
+// flUS), and the difference: where the BFF's extra CPU per request goes.
+func (a attribution) compare(w io.Writer, us float64, fl attribution, flUS float64) error {
+	if a.total == 0 || fl.total == 0 {
+		return errors.New("attribute: a profile has no samples")
+	}
+	per := func(x attribution, perReq float64, name string) float64 {
+		return perReq * float64(x.byName[name]) / float64(x.total)
+	}
+	var b strings.Builder
+	b.WriteString("| piece | BFF µs per request | floor µs per request | BFF − floor, µs | share of the difference |\n|---|---:|---:|---:|---:|\n")
+	names := make([]string, 0, len(a.pieces)+2)
+	for _, pc := range a.pieces {
+		names = append(names, pc.name)
+	}
+	names = append(names, serverPiece, runtimePiece)
+	diff := us - flUS
+	for _, n := range names {
+		x, y := per(a, us, n), per(fl, flUS, n)
+		fmt.Fprintf(&b, "| %s | %.2f | %.2f | %+.2f |", n, x, y, x-y)
+		if diff > 0 {
+			fmt.Fprintf(&b, " %.0f %% |\n", 100*(x-y)/diff)
+		} else {
+			b.WriteString(" – |\n")
+		}
+	}
+	fmt.Fprintf(&b, "| **total CPU per request** | **%.2f** | **%.2f** | **%+.2f** | 100 %% |\n", us, flUS, diff)
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 // write prints the table: the pieces in ledger order, then the server and the runtime, then the sum of the BFF's

@@ -132,3 +132,53 @@ func TestAttributeRefusesOtherProfiles(t *testing.T) {
 		t.Error("an empty profile printed a table")
 	}
 }
+
+// The floor's own functions fall in the same pieces as the BFF's, so the two profiles compare piece by piece: its
+// cookie open, its HostClient call, its handler closure; and the comparison's rows add up to the difference.
+func TestAttributeComparesWithTheFloor(t *testing.T) {
+	bffP := stackProfile(t, 10,
+		[]string{fOpen, fResolve, fForward, fServe},
+		[]string{fWrite, fMSDo, fForward, fServe},
+		[]string{fReqID, fServe},
+		[]string{fWrite, fServe},
+	)
+	floorP := stackProfile(t, 10,
+		[]string{"main.open", "main.run.func1", fServe},
+		[]string{fWrite, "github.com/valyala/fasthttp.(*HostClient).Do", "main.run.func1", fServe},
+		[]string{"main.run.func1", fServe},
+		[]string{fWrite, fServe},
+	)
+	a, err := attribute(bffP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl, err := attribute(floorP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]int64{
+		"cookie open (AES-GCM, the cookie's layout)":           10,
+		"MS call (msclient and fasthttp's client, its socket)": 10,
+		"forwarding handler (MS path, answer pass-through)":    10,
+		serverPiece: 10,
+	} {
+		if fl.byName[name] != want {
+			t.Errorf("floor %s: %d, want %d (%v)", name, fl.byName[name], want, fl.byName)
+		}
+	}
+	var out bytes.Buffer
+	if err := a.compare(&out, 40, fl, 30); err != nil {
+		t.Fatal(err)
+	}
+	// BFF 40 µs in four equal parts; floor 30 µs in four equal parts (7.5 each).
+	for _, s := range []string{
+		"| request id | 10.00 | 0.00 | +10.00 | 100 % |",
+		"| forwarding handler (MS path, answer pass-through) | 0.00 | 7.50 | -7.50 | -75 % |",
+		"| cookie open (AES-GCM, the cookie's layout) | 10.00 | 7.50 | +2.50 | 25 % |",
+		"| **total CPU per request** | **40.00** | **30.00** | **+10.00** | 100 % |",
+	} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("comparison lacks %q:\n%s", s, out.String())
+		}
+	}
+}

@@ -7,7 +7,8 @@
 // A/F measures.
 //
 // Environment: PORT, MS_BASE_URL (http://host:port), SESSION_KEYS (the BFF's first key, 64 hex digits), and
-// COOKIE_NAME (default bit_session, the BFF's name with COOKIE_SECURE=false).
+// COOKIE_NAME (default bit_session, the BFF's name with COOKIE_SECURE=false). With PPROF_ADDR (a loopback
+// address) it also serves Go's profiler there, for the cost ledger's comparison (bench/ledger.sh).
 package main
 
 import (
@@ -19,6 +20,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
+	_ "net/http/pprof" // registers /debug/pprof on http.DefaultServeMux, served only with PPROF_ADDR
 	"os"
 	"strings"
 	"time"
@@ -35,6 +38,12 @@ func main() {
 }
 
 func run() error {
+	if addr := os.Getenv("PPROF_ADDR"); addr != "" {
+		if !strings.HasPrefix(addr, "127.") {
+			return errors.New("PPROF_ADDR must be a loopback address")
+		}
+		go func() { _ = http.ListenAndServe(addr, nil) }()
+	}
 	key, err := hex.DecodeString(strings.Split(os.Getenv("SESSION_KEYS"), ",")[0])
 	if err != nil || len(key) != 32 {
 		return errors.New("SESSION_KEYS: want 64 hex digits first")
