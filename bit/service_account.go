@@ -21,9 +21,10 @@ func (s *Service) BindAccount(ctx context.Context, a Account) (forgot bool, err 
 
 // Bound reports whether the account of the MS user object body (as AccountOfUser reads it) is one this Service
 // has already bound and still knows bound: then BindAccount would change nothing, and the caller can skip it. It
-// is a memory look-up that does not check body is valid JSON (AccountOfUser's dearest part): a malformed body can
-// at worst name an account already bound, and Bound then says to do nothing, which is what nothing bound needs.
-// It allocates nothing; every GET /user answer goes through it.
+// is a memory look-up that does not check body is valid JSON (AccountOfUser's dearest part). That is safe because
+// a true answer leads to nothing being done: a malformed body can at worst name an account that is already bound,
+// and that account needs nothing. A false answer sends the caller to AccountOfUser, which does check. It
+// allocates nothing; every GET /user answer goes through it.
 func (s *Service) Bound(body []byte) bool {
 	i := skipSpace(body, 0)
 	if i >= len(body) || body[i] != '{' {
