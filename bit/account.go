@@ -52,19 +52,24 @@ type MemberRegistrations interface {
 // missing, null or not a number of its kind. Keys are matched exactly, and a key given twice counts as its last
 // value, as MS's JSON has them.
 func AccountOfUser(body []byte) (a Account, ok bool) {
-	i := skipSpace(body, 0)
-	if i >= len(body) || body[i] != '{' || !json.Valid(body) {
+	// The walk is safe on any bytes and cheap; the validity check, the dear part, runs only on what it accepted.
+	if a, ok = accountFields(body); !ok || !json.Valid(body) {
 		return Account{}, false
 	}
-	return accountFields(body[i:])
+	return a, true
 }
 
-// accountFields is AccountOfUser's walk of the object obj (starting at its '{') without the check that obj is
-// valid JSON. Unlike the rest of the walker (walk.go) it is safe on any bytes: where the JSON breaks off or goes
-// wrong it stops with ok false, and it never reads outside obj; but on malformed JSON what it reads may be
-// anything. Only a caller that acts on nothing it reads unless the object is valid may use it alone
+// accountFields is AccountOfUser's walk of body, a JSON object after optional white space, without the check that
+// body is valid JSON. Unlike the rest of the walker (walk.go) it is safe on any bytes: where the JSON breaks off
+// or goes wrong it stops with ok false, and it never reads outside body; but on malformed JSON what it reads may
+// be anything. Only a caller that acts on nothing it reads unless the object is valid may use it alone
 // (Service.Bound). On valid JSON its extra checks never fire.
-func accountFields(obj []byte) (a Account, ok bool) {
+func accountFields(body []byte) (a Account, ok bool) {
+	i := skipSpace(body, 0)
+	if i >= len(body) || body[i] != '{' {
+		return Account{}, false
+	}
+	obj := body[i:]
 	var id, reg []byte
 	// eachMember's walk, written out: a closure capturing id and reg would be allocated.
 	for j := skipSpace(obj, 1); j < len(obj) && obj[j] == '"'; {

@@ -26,11 +26,7 @@ func (s *Service) BindAccount(ctx context.Context, a Account) (forgot bool, err 
 // and that account needs nothing. A false answer sends the caller to AccountOfUser, which does check. It
 // allocates nothing; every GET /user answer goes through it.
 func (s *Service) Bound(body []byte) bool {
-	i := skipSpace(body, 0)
-	if i >= len(body) || body[i] != '{' {
-		return false
-	}
-	a, ok := accountFields(body[i:])
+	a, ok := accountFields(body)
 	return ok && s.bound.has(a.ID, a.Registered.UnixMicro())
 }
 
