@@ -198,17 +198,21 @@ read -r AF AFMIN AFMAX <<<"$(for r in $(seq "$ROUNDS"); do awk -v a="${PLAIN[F,$
 
 # The split of the plain build's CPU time by piece, from one profile (see the top of this file): at warn (as
 # every other run here) and at info (the access log line written).
+profile_run() { # profile_run NAME PPROF_PORT: a CPU profile of NAME under wrk into $TMP/cpu-NAME.pprof; sets PR_RPS, PR_CPU
+  COOKIE=$($BT seal -keys "$SESSION_KEYS")
+  run_wrk "$1" "$WARMUP" "$COOKIE" >/dev/null
+  curl -s -o "$TMP/cpu-$1.pprof" "http://127.0.0.1:$2/debug/pprof/profile?seconds=$PROFILE_SECS" &
+  local curl_pid=$!
+  sleep 0.2
+  read -r PR_RPS PR_CPU <<<"$(run_wrk "$1" "$PROFILE_SECS" "$COOKIE")"
+  wait "$curl_pid" || die "no CPU profile of $1"
+}
 profile_split() { # profile_split NAME LEVEL PORT PPROF_PORT: sets SPLIT_RPS, SPLIT_CPU, SPLIT_TABLE, SPLIT_TOP
   local v=$1
   start_bff "$v" "$TMP/bffprof" "$3" "$2" PPROF_ADDR="127.0.0.1:$4"
   log "profile: the plain BFF (bench/bffprof) at LOG_LEVEL=$2 under wrk for ${PROFILE_SECS}s"
-  COOKIE=$($BT seal -keys "$SESSION_KEYS")
-  run_wrk "$v" "$WARMUP" "$COOKIE" >/dev/null
-  curl -s -o "$TMP/cpu-$v.pprof" "http://127.0.0.1:$4/debug/pprof/profile?seconds=$PROFILE_SECS" &
-  local curl_pid=$!
-  sleep 0.2
-  read -r SPLIT_RPS SPLIT_CPU <<<"$(run_wrk "$v" "$PROFILE_SECS" "$COOKIE")"
-  wait "$curl_pid" || die "no CPU profile"
+  profile_run "$v" "$4"
+  SPLIT_RPS=$PR_RPS; SPLIT_CPU=$PR_CPU
   SPLIT_TABLE=$($BT attribute -profile "$TMP/cpu-$v.pprof" -us "$SPLIT_CPU" -gap "$GAP") || die "benchtool attribute: $SPLIT_TABLE"
   SPLIT_TOP=$(go tool pprof -top -nodecount=20 "$TMP/bffprof" "$TMP/cpu-$v.pprof" 2>/dev/null | sed -n '/flat%/,$p')
   cp "$TMP/cpu-$v.pprof" "$(dirname "$OUT")/ledger-$v.pprof"
@@ -220,12 +224,8 @@ profile_split profinfo info "$PROFI_PORT" "$PPROFI_PORT"
 IPROF_RPS=$SPLIT_RPS; IPROF_CPU=$SPLIT_CPU; IATTRIB=$SPLIT_TABLE
 # The floor under the same load right after, profiled too: the BFF's CPU and the floor's, piece by piece.
 log "profile: the floor under wrk for ${PROFILE_SECS}s"
-run_wrk F "$WARMUP" "$COOKIE" >/dev/null
-curl -s -o "$TMP/cpu-F.pprof" "http://127.0.0.1:$FPPROF_PORT/debug/pprof/profile?seconds=$PROFILE_SECS" &
-CURL_PID=$!
-sleep 0.2
-read -r FPROF_RPS FPROF_CPU <<<"$(run_wrk F "$PROFILE_SECS" "$COOKIE")"
-wait "$CURL_PID" || die "no CPU profile of the floor"
+profile_run F "$FPPROF_PORT"
+FPROF_RPS=$PR_RPS; FPROF_CPU=$PR_CPU
 COMPARE=$($BT attribute -profile "$TMP/cpu-prof.pprof" -us "$PROF_CPU" -floor "$TMP/cpu-F.pprof" -floor-us "$FPROF_CPU") ||
   die "benchtool attribute -floor: $COMPARE"
 cp "$TMP/cpu-F.pprof" "$(dirname "$OUT")/ledger-floor.pprof"
